@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// immoflow-compliance: the compliance REST API server of ImmoflowMe.
+// Module map and the reasons for each dependency: README.md ("Architecture").
+import PackageDescription
+
+let package = Package(
+    name: "immoflow-compliance",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "immoflow-compliance", targets: ["immoflow-compliance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C in the basement: each shim is imported by exactly one Swift module.
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto libssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+
+        // Pure and thin-shell library modules.
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "Archive", dependencies: ["CZlib"]),
+        .target(name: "Chronology"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology"]),
+        .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
+        .target(name: "Compliance", dependencies: ["Crypto", "Chronology"]),
+        .target(
+            name: "ComplianceStore",
+            dependencies: ["Postgres", "Compliance", "Crypto", "Migrations"]),
+        .executableTarget(
+            name: "immoflow-compliance",
+            dependencies: [
+                "Postgres", "Compliance", "ComplianceStore", "Migrations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Test support: throwaway PostgreSQL clusters, fixtures.
+        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations"]),
+
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ComplianceTesting"]),
+        .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance"]),
+        .testTarget(
+            name: "ComplianceStoreTests",
+            dependencies: ["ComplianceStore", "Compliance", "Postgres", "ComplianceTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

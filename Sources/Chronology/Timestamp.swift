@@ -1,0 +1,133 @@
+import Foundation
+
+/// An instant with PostgreSQL's precision: whole microseconds since 1970-01-01T00:00:00Z.
+///
+/// `timestamptz` is microseconds on the wire (binary format, `integer_datetimes`), so this type keeps
+/// every digit; Foundation's `Date` is a `Double` and is offered only as a conversion.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Microseconds since the Unix epoch, UTC.
+    public var microsecondsSinceEpoch: Int64
+
+    public init(microsecondsSinceEpoch: Int64) {
+        self.microsecondsSinceEpoch = microsecondsSinceEpoch
+    }
+
+    /// The instant of `date`, rounded to the microsecond.
+    public init(_ date: Date) {
+        microsecondsSinceEpoch = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    /// Seconds since the Unix epoch (whole part).
+    public init(secondsSinceEpoch: Int64) {
+        microsecondsSinceEpoch = secondsSinceEpoch * 1_000_000
+    }
+
+    /// UTC calendar fields.
+    public init?(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
+                 microsecond: Int = 0) {
+        guard (1...12).contains(month), (1...CivilDate.daysInMonth(year: year, month: month)).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second),
+              (0...999_999).contains(microsecond) else { return nil }
+        let days = Int64(CivilDate.days(year: year, month: month, day: day))
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        microsecondsSinceEpoch = seconds * 1_000_000 + Int64(microsecond)
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(microsecondsSinceEpoch) / 1_000_000) }
+
+    /// Whole seconds since the epoch (floor).
+    public var secondsSinceEpoch: Int64 {
+        let (q, r) = microsecondsSinceEpoch.quotientAndRemainder(dividingBy: 1_000_000)
+        return r < 0 ? q - 1 : q
+    }
+
+    /// RFC 3339 in UTC with exactly six fractional digits: `2024-01-31T09:15:02.123456Z`.
+    /// This is also the `audit-v1` rendering of `occurred_at`.
+    public var rfc3339: String {
+        let seconds = secondsSinceEpoch
+        let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
+        let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
+        let (y, m, d) = CivilDate.civil(days: Int(dayCount))
+        let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
+        return "\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
+            + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z"
+    }
+
+    /// RFC 3339 in UTC with second precision when there is no fraction, else microseconds.
+    public var rfc3339Compact: String {
+        microsecondsSinceEpoch % 1_000_000 == 0
+            ? String(rfc3339.prefix(19)) + "Z" : rfc3339
+    }
+
+    public var description: String { rfc3339 }
+
+    public static func < (a: Self, b: Self) -> Bool { a.microsecondsSinceEpoch < b.microsecondsSinceEpoch }
+
+    public func adding(seconds: Int64) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + seconds * 1_000_000)
+    }
+
+    private func floorDivision(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+}
+
+extension Timestamp {
+    /// Parses an RFC 3339 `date-time` (section 5.6): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+    /// The offset is required; `t` and `z` are accepted as RFC 3339 allows; at most 6 fraction
+    /// digits (PostgreSQL's precision). Leap seconds (`:60`) are refused.
+    public init?(rfc3339 text: String) {
+        let b = Array(text.utf8)
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= b.count else { return nil }
+            var v = 0
+            for i in at..<(at + count) {
+                let c = b[i]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard b.count >= 20,
+              let year = digits(0, 4), b[4] == UInt8(ascii: "-"),
+              let month = digits(5, 2), b[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              let hour = digits(11, 2), b[13] == UInt8(ascii: ":"),
+              let minute = digits(14, 2), b[16] == UInt8(ascii: ":"),
+              let second = digits(17, 2)
+        else { return nil }
+        var i = 19
+        var micros = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var n = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                guard n < 6 else { return nil }
+                micros = micros * 10 + Int(b[i] - 48)
+                n += 1
+                i += 1
+            }
+            guard n > 0 else { return nil }
+            for _ in n..<6 { micros *= 10 }
+        }
+        guard i < b.count else { return nil }
+        var offsetSeconds = 0
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            guard let oh = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"),
+                  let om = digits(i + 4, 2), oh <= 23, om <= 59 else { return nil }
+            offsetSeconds = sign * (oh * 3600 + om * 60)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count,
+              let local = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute,
+                                            second: second, microsecond: micros)
+        else { return nil }
+        self = local.adding(seconds: Int64(-offsetSeconds))
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Glibc
+
+/// A throwaway PostgreSQL cluster in a temporary directory, on 127.0.0.1 and a free port.
+///
+/// `initdb`/`postgres` refuse to run as root, so as root every server command runs as the
+/// `postgres` OS user (`runuser -u postgres --`) on a directory that user owns. A watcher process
+/// stops the cluster and deletes the directory if the test process dies without cleaning up.
+public final class TestCluster: @unchecked Sendable {
+    // @unchecked Sendable: all stored properties are immutable after init except `stopped`,
+    // which is guarded by `lock`.
+    public let directory: String
+    public let port: Int
+    public let binDirectory: String
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// `postgresql://postgres@127.0.0.1:PORT/DB`.
+    public func url(database: String = "postgres") -> String {
+        "postgresql://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    private var dataDirectory: String { directory + "/data" }
+    private var logFile: String { directory + "/postgres.log" }
+
+    /// Creates, configures and starts a cluster. Throws a `HarnessError` that names the failing
+    /// step and the remedy.
+    public static func start(settings: [String: String] = [:]) throws -> TestCluster {
+        let bin = try locateBinaries()
+        let template = "/tmp/immoflow-pg-XXXXXX"
+        var buffer = Array(template.utf8CString)
+        guard mkdtemp(&buffer) != nil else { throw HarnessError("mkdtemp failed: errno \(errno)") }
+        let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let cluster = TestCluster(directory: directory, port: try freePort(), binDirectory: bin)
+        do {
+            try cluster.initialize(settings: settings)
+            try cluster.startServer()
+            cluster.spawnWatcher()
+            TestClusterRegistry.register(cluster)
+            return cluster
+        } catch {
+            cluster.stop()
+            throw error
+        }
+    }
+
+    private init(directory: String, port: Int, binDirectory: String) {
+        self.directory = directory
+        self.port = port
+        self.binDirectory = binDirectory
+    }
+
+    /// Stops the server (fast shutdown) and removes the directory; idempotent.
+    public func stop() {
+        lock.lock()
+        let already = stopped
+        stopped = true
+        lock.unlock()
+        if already { return }
+        _ = try? asPostgres([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Stops the server and starts it again on the same port (for reconnect tests).
+    public func restart() throws {
+        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], step: "pg_ctl stop")
+        try startServer()
+    }
+
+    /// Stops the server without removing anything (for "database down" tests).
+    public func stopServer() throws {
+        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], step: "pg_ctl stop")
+    }
+
+    /// Starts a stopped server again.
+    public func startServer() throws {
+        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
+                    step: "pg_ctl start (log: \(logFile))")
+    }
+
+    /// Runs SQL through `psql` as the superuser (setup only).
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        let outcome = try ProcessRunner.run([binDirectory + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At",
+                                             "-d", url(database: database), "-c", sql])
+        guard outcome.status == 0 else { throw HarnessError("psql failed: \(outcome.stderr)") }
+        return outcome.stdout
+    }
+
+    private func initialize(settings: [String: String]) throws {
+        if geteuid() == 0 {
+            let outcome = try ProcessRunner.run(["/bin/chown", "postgres:postgres", directory])
+            guard outcome.status == 0 else {
+                throw HarnessError("chown \(directory) to postgres failed: \(outcome.stderr) (is there a `postgres` OS user? apt-get install postgresql)")
+            }
+        }
+        try checked([binDirectory + "/initdb", "-D", dataDirectory, "-U", "postgres", "--auth=trust",
+                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"], step: "initdb")
+        var conf: [String: String] = [
+            "listen_addresses": "'127.0.0.1'",
+            "port": String(port),
+            "unix_socket_directories": "'\(directory)'",
+            "max_connections": "300",
+            "shared_buffers": "'128MB'",
+            // Throwaway test data: durability off for speed.
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "log_min_messages": "warning",
+        ]
+        for (k, v) in settings { conf[k] = v }
+        let text = conf.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
+        let confPath = dataDirectory + "/postgresql.auto.conf"
+        guard let handle = FileHandle(forWritingAtPath: confPath) else {
+            throw HarnessError("cannot open \(confPath)")
+        }
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        handle.closeFile()
+    }
+
+    /// A detached shell that waits for this process to exit, then stops the server and removes
+    /// the directory (a crashed or killed test run leaves nothing behind).
+    private func spawnWatcher() {
+        let stop = (geteuid() == 0 ? "runuser -u postgres -- " : "")
+            + "'\(binDirectory)/pg_ctl' -D '\(dataDirectory)' -m immediate stop"
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
+            + "if [ -d '\(dataDirectory)' ]; then \(stop); rm -rf '\(directory)'; fi"
+        // Not reaped by us: it outlives this process by design (init adopts it).
+        _ = try? ProcessRunner.spawn(["/bin/sh", "-c", script], newSession: true)
+    }
+
+    private func asPostgres(_ command: [String]) throws -> ProcessRunner.Outcome {
+        let full = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
+        return try ProcessRunner.run(full, workingDirectory: "/tmp")
+    }
+
+    private func checked(_ command: [String], step: String) throws {
+        let outcome = try asPostgres(command)
+        guard outcome.status == 0 else {
+            throw HarnessError("PostgreSQL test cluster: \(step) failed (exit \(outcome.status)): "
+                + (outcome.stderr + outcome.stdout).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// `PG_BIN`, else Debian's `/usr/lib/postgresql/<major>/bin` (15 preferred), else `pg_config --bindir`.
+    static func locateBinaries() throws -> String {
+        let manager = FileManager.default
+        if let explicit = ProcessInfo.processInfo.environment["PG_BIN"], manager.fileExists(atPath: explicit + "/initdb") {
+            return explicit
+        }
+        var candidates = ["/usr/lib/postgresql/15/bin"]
+        if let versions = try? manager.contentsOfDirectory(atPath: "/usr/lib/postgresql") {
+            candidates += versions.sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin" }
+        }
+        if let first = candidates.first(where: { manager.fileExists(atPath: $0 + "/initdb") }) { return first }
+        throw HarnessError("PostgreSQL server binaries not found (looked for initdb in \(candidates.joined(separator: ", "))); "
+            + "install them with `apt-get install -y postgresql` or set PG_BIN")
+    }
+
+    /// A port that was free a moment ago (bind to port 0 and read it back).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw HarnessError("bind failed: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Clusters to stop when the test process exits normally (`atexit`).
+enum TestClusterRegistry {
+    nonisolated(unsafe) private static var clusters: [TestCluster] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var installed = false
+
+    static func register(_ cluster: TestCluster) {
+        lock.lock()
+        defer { lock.unlock() }
+        clusters.append(cluster)
+        if !installed {
+            installed = true
+            atexit { TestClusterRegistry.stopAll() }
+        }
+    }
+
+    static func stopAll() {
+        lock.lock()
+        let all = clusters
+        clusters = []
+        lock.unlock()
+        for cluster in all { cluster.stop() }
+    }
+}

@@ -1,0 +1,46 @@
+/// How to reach PostgreSQL, and the per-connection defaults.
+public struct ConnectionConfiguration: Sendable {
+    /// A libpq connection string or URI (`postgresql://user@host:port/db?…`), as in `DATABASE_URL`.
+    public var url: String
+    /// `connect_timeout` in seconds unless the URL sets one (libpq's minimum is 2).
+    public var connectTimeoutSeconds: Int
+    /// `application_name` unless the URL sets one (shows in `pg_stat_activity`).
+    public var applicationName: String
+    /// Default per-query timeout; a query running longer is cancelled on the server.
+    public var statementTimeout: Duration
+
+    public init(url: String, connectTimeoutSeconds: Int = 5, applicationName: String = "immoflow-compliance",
+                statementTimeout: Duration = .seconds(30)) {
+        self.url = url
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.applicationName = applicationName
+        self.statementTimeout = statementTimeout
+    }
+
+    /// The URL with any password replaced by `***`, safe for messages and logs.
+    public var redactedURL: String { Self.redact(url) }
+
+    /// Replaces the password in a URI (`scheme://user:secret@host`) or a `password=` keyword.
+    public static func redact(_ url: String) -> String {
+        var text = url
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@"),
+               let colon = rest[..<at].firstIndex(of: ":") {
+                text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+            }
+        }
+        // Keyword form and URI query parameters: password=… up to the next space or '&'.
+        var result = ""
+        var remainder = Substring(text)
+        while let range = remainder.range(of: "password=") {
+            result += remainder[..<range.upperBound]
+            result += "***"
+            let tail = remainder[range.upperBound...]
+            let end = tail.firstIndex(where: { $0 == " " || $0 == "&" }) ?? tail.endIndex
+            remainder = tail[end...]
+        }
+        return result + remainder
+    }
+}

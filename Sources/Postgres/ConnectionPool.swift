@@ -1,0 +1,165 @@
+import Synchronization
+
+/// A bounded pool of PostgreSQL connections, each on its own worker thread.
+///
+/// `withConnection` checks out a connection (waiting FIFO up to `checkoutTimeout`), and on return
+/// rolls back any open transaction and drops a broken link. Connections are opened lazily and
+/// re-opened on the next checkout after a failure, so the pool recovers by itself when the
+/// database restarts.
+public final class ConnectionPool: Sendable {
+    public let configuration: ConnectionConfiguration
+    public let size: Int
+    public let checkoutTimeout: Duration
+    private let workers: [ConnectionWorker]
+    private let shell: Mutex<Shell>
+
+    private struct Shell: ~Copyable {
+        var state: PoolState
+        var continuations: [UInt64: CheckedContinuation<Int, any Error>] = [:]
+        var nextWaiter: UInt64 = 0
+    }
+
+    public init(configuration: ConnectionConfiguration, size: Int = 8, checkoutTimeout: Duration = .seconds(5)) {
+        precondition(size >= 1, "a pool needs at least one connection")
+        self.configuration = configuration
+        self.size = size
+        self.checkoutTimeout = checkoutTimeout
+        workers = (0..<size).map { ConnectionWorker(configuration: configuration, name: "postgres-\($0)") }
+        shell = Mutex(Shell(state: PoolState(size: size)))
+    }
+
+    deinit {
+        for worker in workers { worker.stop() }
+    }
+
+    /// Runs `body` with a checked-out connection and returns it to the pool afterwards.
+    public func withConnection<T>(_ body: (PooledConnection) async throws -> T) async throws -> T {
+        let slot = try await checkout()
+        let connection = PooledConnection(worker: workers[slot], defaultTimeout: configuration.statementTimeout)
+        do {
+            let result = try await body(connection)
+            release(slot)
+            return result
+        } catch {
+            release(slot)
+            throw error
+        }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`; any error thrown by `body` or by `COMMIT` rolls back.
+    public func withTransaction<T>(_ isolation: IsolationLevel = .readCommitted,
+                                   _ body: (PooledConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.execute(isolation.beginStatement)
+            do {
+                let result = try await body(connection)
+                try await connection.execute("COMMIT")
+                return result
+            } catch {
+                // The release reset rolls back too; doing it here keeps the error of `body` first.
+                _ = try? await connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement on any connection.
+    public func query(_ query: Query, timeout: Duration? = nil) async throws -> QueryResult {
+        try await withConnection { try await $0.query(query, timeout: timeout) }
+    }
+
+    /// Runs one statement and returns the number of affected rows.
+    @discardableResult
+    public func execute(_ query: Query, timeout: Duration? = nil) async throws -> Int {
+        try await withConnection { try await $0.execute(query, timeout: timeout) }
+    }
+
+    /// Stops accepting checkouts, fails waiters, and returns once every connection is closed
+    /// (connections in use are closed when their holder releases them).
+    public func close() async {
+        let failed = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
+            let ids = shell.state.close()
+            return ids.compactMap { shell.continuations.removeValue(forKey: $0) }
+        }
+        for continuation in failed { continuation.resume(throwing: PostgresError(.poolClosed, "the connection pool is closed")) }
+        for worker in workers {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                worker.stop { done.resume() }
+            }
+        }
+    }
+
+    // MARK: checkout
+
+    private func checkout() async throws -> Int {
+        let immediate = shell.withLock { shell -> (PoolState.CheckoutDecision, UInt64) in
+            shell.nextWaiter += 1
+            return (shell.state.checkout(waiter: shell.nextWaiter), shell.nextWaiter)
+        }
+        switch immediate.0 {
+        case .use(let slot): return slot
+        case .closed: throw PostgresError(.poolClosed, "the connection pool is closed")
+        case .wait: break
+        }
+        let waiter = immediate.1
+        let timeout = checkoutTimeout
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            self?.fail(waiter: waiter, with: PostgresError(
+                .poolExhausted, "no database connection became free within \(timeout) (pool size \(self?.size ?? 0))"))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                shell.withLock { $0.continuations[waiter] = continuation }
+                if Task.isCancelled { fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection")) }
+            }
+        } onCancel: {
+            fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
+        }
+    }
+
+    /// Fails a waiter if it is still waiting and its continuation is registered.
+    private func fail(waiter: UInt64, with error: PostgresError) {
+        let continuation = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
+            guard shell.continuations[waiter] != nil, shell.state.abandon(waiter: waiter) else { return nil }
+            return shell.continuations.removeValue(forKey: waiter)
+        }
+        continuation?.resume(throwing: error)
+    }
+
+    private func release(_ slot: Int) {
+        workers[slot].resetAfterUse { [weak self] in self?.handBack(slot) }
+    }
+
+    private func handBack(_ slot: Int) {
+        while true {
+            let next = shell.withLock { shell -> (CheckedContinuation<Int, any Error>?, Bool) in
+                switch shell.state.release(slot: slot) {
+                case .idle: return (nil, true)
+                case .handOver(let waiter, _):
+                    // A waiter whose continuation is not stored yet cannot happen: it is stored in
+                    // the same critical section order as `checkout` registers it, but guard anyway.
+                    guard let c = shell.continuations.removeValue(forKey: waiter) else { return (nil, false) }
+                    return (c, true)
+                }
+            }
+            if let c = next.0 { c.resume(returning: slot); return }
+            if next.1 { return }
+        }
+    }
+}
+
+/// Transaction isolation levels (PostgreSQL manual, 13.2).
+public enum IsolationLevel: Sendable {
+    case readCommitted, repeatableRead, serializable
+
+    var beginStatement: Query {
+        switch self {
+        case .readCommitted: return "BEGIN ISOLATION LEVEL READ COMMITTED"
+        case .repeatableRead: return "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        case .serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Synchronization
+
+/// One dedicated thread that owns one `Connection` and runs jobs on it, one at a time.
+///
+/// libpq is driven non-blocking, but waiting on its socket still parks a thread; these threads are
+/// ours (one per pooled connection), never Dispatch's or the cooperative pool's, so a slow or dead
+/// database cannot starve request handling or `/health`.
+///
+/// `@unchecked Sendable`: `connection` is touched only on `thread` (inside jobs); the job queue and
+/// `stopped` are guarded by `condition`.
+final class ConnectionWorker: @unchecked Sendable {
+    typealias Job = () -> Void
+
+    private let configuration: ConnectionConfiguration
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var stopped = false
+    private var connection: Connection?
+    private var onStop: [@Sendable () -> Void] = []
+    let cancellation = CancellationSignal()
+
+    init(configuration: ConnectionConfiguration, name: String) {
+        self.configuration = configuration
+        let thread = Thread { [self] in runLoop() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Enqueues a job for the worker thread; false (and the job dropped) once the worker stopped.
+    @discardableResult
+    func submit(_ job: @escaping Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Finishes queued jobs, closes the connection and ends the thread; `then` runs after the
+    /// connection is closed.
+    func stop(then done: (@Sendable () -> Void)? = nil) {
+        condition.lock()
+        if let done { onStop.append(done) }
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty && stopped {
+                let callbacks = onStop
+                onStop = []
+                condition.unlock()
+                connection?.close()
+                connection = nil
+                for callback in callbacks { callback() }
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    /// Runs `body` with a healthy connection on the worker thread and returns its result.
+    /// Cancelling the calling task cancels the running query on the server.
+    func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws(PostgresError) -> T) async throws(PostgresError) -> T {
+        let flag = CancelFlag()
+        let result: Result<T, PostgresError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, PostgresError>, Never>) in
+                let accepted = submit { [self] in
+                    guard !flag.isSet else {
+                        continuation.resume(returning: .failure(PostgresError(.cancelled, "cancelled before it started")))
+                        return
+                    }
+                    do throws(PostgresError) {
+                        let c = try usableConnection()
+                        c.isCancelled = { flag.isSet }
+                        defer { c.isCancelled = { false } }
+                        continuation.resume(returning: .success(try body(c)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+                if !accepted {
+                    continuation.resume(returning: .failure(PostgresError(.poolClosed, "the connection pool is closed")))
+                }
+            }
+        } onCancel: {
+            flag.set()
+            cancellation.signal()
+        }
+        return try result.get()
+    }
+
+    /// Runs `body` on the worker thread without waiting (used to reset a connection on release).
+    func runDetached(_ body: @escaping (Connection?) -> Void) {
+        if !submit({ [self] in body(connection) }) { body(nil) }
+    }
+
+    /// Resets the connection after a checkout: rolls back an open transaction, drops a broken link.
+    func resetAfterUse(then done: @escaping @Sendable () -> Void) {
+        let accepted = submit { [self] in
+            if let c = connection {
+                if !c.isOpen {
+                    c.close()
+                    connection = nil
+                } else if !c.isIdle {
+                    do { try c.executeScript("ROLLBACK", timeout: .seconds(5)) } catch { c.close() }
+                    if !c.isIdle { c.close(); connection = nil }
+                }
+            }
+            done()
+        }
+        if !accepted { done() }
+    }
+
+    /// The current connection if it passes the idle health check, else a new one.
+    private func usableConnection() throws(PostgresError) -> Connection {
+        if let c = connection {
+            if !c.isIdle && c.isOpen { return c }   // inside a transaction: keep it
+            if c.isHealthyWhenIdle { return c }
+            c.close()
+            connection = nil
+        }
+        let c = try Connection.connect(configuration, cancellation: cancellation)
+        connection = c
+        return c
+    }
+}
+
+/// A cancellation flag shared between a caller's cancellation handler and the worker thread.
+final class CancelFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}

@@ -1,0 +1,51 @@
+/// The rows of one completed query, decoded lazily from libpq's binary result.
+public struct QueryResult: Sendable, RandomAccessCollection {
+    let storage: ResultStorage?
+
+    init(storage: ResultStorage?) { self.storage = storage }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage?.rowCount ?? 0 }
+    public subscript(position: Int) -> Row { Row(storage: storage!, index: position) }
+
+    /// Column names in result order.
+    public var columns: [String] { storage?.columnNames ?? [] }
+
+    /// Rows affected by an INSERT, UPDATE, DELETE, MERGE or COPY.
+    public var affectedRows: Int { storage?.affectedRows ?? 0 }
+
+    /// The only row, or an error naming how many there were.
+    public func single() throws(PostgresError) -> Row {
+        guard count == 1 else { throw PostgresError(.decoding, "expected exactly one row, got \(count)") }
+        return self[0]
+    }
+}
+
+/// One result row. Fields are decoded on access, by position or by column name.
+public struct Row: Sendable {
+    let storage: ResultStorage
+    /// Zero-based row index.
+    public let index: Int
+
+    /// Decodes the field at `column` (zero-based).
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T {
+        guard column >= 0, column < storage.columnNames.count else {
+            throw PostgresError(.decoding, "column index \(column) out of range (\(storage.columnNames.count) columns)")
+        }
+        return try T.decode(from: storage.cell(row: index, column: column))
+    }
+
+    /// Decodes the field named `column` (the first one, if several share the name).
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws(PostgresError) -> T {
+        guard let position = storage.columnIndex[column] else {
+            throw PostgresError(.decoding, "no column \"\(column)\" in result", column: column)
+        }
+        return try T.decode(from: storage.cell(row: index, column: position))
+    }
+
+    /// True when the named field is SQL NULL.
+    public func isNull(_ column: String) -> Bool {
+        guard let position = storage.columnIndex[column] else { return true }
+        return storage.cell(row: index, column: position).bytes == nil
+    }
+}

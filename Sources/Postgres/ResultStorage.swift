@@ -1,0 +1,53 @@
+import CLibPQ
+
+/// Owns one `PGresult` and frees it in `deinit`.
+///
+/// `@unchecked Sendable`: a `PGresult` is immutable once libpq hands it out, and libpq documents
+/// results as safe to read from any thread; this class exposes reads only.
+final class ResultStorage: @unchecked Sendable {
+    let handle: OpaquePointer
+    let rowCount: Int
+    let columnNames: [String]
+    let columnTypes: [PostgresType]
+    let columnIndex: [String: Int]
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+        rowCount = Int(PQntuples(handle))
+        let columns = Int(PQnfields(handle))
+        var names: [String] = []
+        var types: [PostgresType] = []
+        var index: [String: Int] = [:]
+        for c in 0..<columns {
+            let name = PQfname(handle, Int32(c)).map { String(cString: $0) } ?? "?column?"
+            names.append(name)
+            types.append(PostgresType(rawValue: PQftype(handle, Int32(c))))
+            if index[name] == nil { index[name] = c }
+        }
+        columnNames = names
+        columnTypes = types
+        columnIndex = index
+    }
+
+    deinit { PQclear(handle) }
+
+    /// Rows affected by INSERT/UPDATE/DELETE/COPY (`PQcmdTuples`), 0 when not applicable.
+    var affectedRows: Int {
+        guard let text = PQcmdTuples(handle) else { return 0 }
+        var value = 0
+        for c in String(cString: text).utf8 where c >= 48 && c <= 57 { value = value &* 10 &+ Int(c - 48) }
+        return value
+    }
+
+    func cell(row: Int, column: Int) -> PostgresCell {
+        let r = Int32(row), c = Int32(column)
+        let bytes: UnsafeRawBufferPointer?
+        if PQgetisnull(handle, r, c) == 1 {
+            bytes = nil
+        } else {
+            let length = Int(PQgetlength(handle, r, c))
+            bytes = UnsafeRawBufferPointer(start: PQgetvalue(handle, r, c), count: length)
+        }
+        return PostgresCell(bytes: bytes, type: columnTypes[column], columnName: columnNames[column], row: row)
+    }
+}
