@@ -35,10 +35,13 @@ let package = Package(
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Crypto", "Migrations"]),
+        .target(
+            name: "DemoData",
+            dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres"]),
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [
-                "Postgres", "Compliance", "ComplianceStore", "Migrations",
+                "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance"]),
+        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology"]),
         .testTarget(
             name: "ComplianceStoreTests",
             dependencies: ["ComplianceStore", "Compliance", "Postgres", "ComplianceTesting"]),

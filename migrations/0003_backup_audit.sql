@@ -58,39 +58,43 @@ INSERT INTO backup_audit_head (singleton, last_seq, last_hash)
     VALUES (true, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
     ON CONFLICT (singleton) DO NOTHING;
 
--- N(s): like F(s), but SQL NULL is the length FF FF FF FF with no data (PostgreSQL's wire
--- convention), distinct from '' = 00 00 00 00.
-CREATE OR REPLACE FUNCTION audit_field_nullable(t text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, public
-AS $$ SELECT CASE WHEN t IS NULL THEN '\xffffffff'::bytea ELSE audit_field(t) END $$;
+-- The backup-audit-v1 encoding (docs/audit-chain.md, "backup_audit"), over a stored row:
+--   "backup-audit-v1" || prev_hash || F(seq) || F(event_id) || N(run_id) || F(event_type)
+--   || F(status) || F(occurred_at) || F(recorded_at) || N(stanza) || N(repo) || N(label)
+--   || N(started_at) || N(finished_at) || N(size_bytes) || N(delta_bytes) || N(repo_size_bytes)
+--   || N(repo_delta_bytes) || N(wal_start) || N(wal_stop) || N(lsn_start) || N(lsn_stop)
+--   || N(exit_code) || N(error_message) || N(host) || F(details) || N(idempotency_key)
+--   || N(lower-case hex of request_sha256)
+-- F(s) = uint32 BE byte length || UTF-8 bytes; N(s) = F(s), or FF FF FF FF for SQL NULL
+-- (PostgreSQL's wire convention, distinct from '' = 00 00 00 00). Numbers are their ::text,
+-- timestamps audit_time_text(), uuids lowercase ::text.
+CREATE OR REPLACE FUNCTION audit_field_n(t text) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN t IS NULL THEN '\xffffffff'::bytea
+                ELSE int4send(octet_length(t)) || convert_to(t, 'UTF8') END;
+END;
 
--- backup-audit-v1 preimage (field order fixed; see docs/audit-chain.md):
--- "backup-audit-v1" || prev_hash || F(seq) || F(event_id) || N(run_id) || F(event_type)
--- || F(status) || F(occurred_at) || F(recorded_at) || N(stanza) || N(repo) || N(label)
--- || N(started_at) || N(finished_at) || N(size_bytes) || N(delta_bytes) || N(repo_size_bytes)
--- || N(repo_delta_bytes) || N(wal_start) || N(wal_stop) || N(lsn_start) || N(lsn_stop)
--- || N(exit_code) || N(error_message) || N(host) || F(details) || N(idempotency_key)
--- || N(hex(request_sha256))
 CREATE OR REPLACE FUNCTION backup_audit_hash(r backup_audit) RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, public
-AS $$
-    SELECT sha256(convert_to('backup-audit-v1', 'UTF8') || r.prev_hash
-        || audit_field(r.seq::text) || audit_field(r.event_id::text) || audit_field_nullable(r.run_id::text)
-        || audit_field(r.event_type) || audit_field(r.status)
-        || audit_field(audit_time_text(r.occurred_at)) || audit_field(audit_time_text(r.recorded_at))
-        || audit_field_nullable(r.stanza) || audit_field_nullable(r.repo::text) || audit_field_nullable(r.label)
-        || audit_field_nullable(audit_time_text(r.started_at)) || audit_field_nullable(audit_time_text(r.finished_at))
-        || audit_field_nullable(r.size_bytes::text) || audit_field_nullable(r.delta_bytes::text)
-        || audit_field_nullable(r.repo_size_bytes::text) || audit_field_nullable(r.repo_delta_bytes::text)
-        || audit_field_nullable(r.wal_start) || audit_field_nullable(r.wal_stop)
-        || audit_field_nullable(r.lsn_start) || audit_field_nullable(r.lsn_stop)
-        || audit_field_nullable(r.exit_code::text) || audit_field_nullable(r.error_message)
-        || audit_field_nullable(r.host) || audit_field(r.details)
-        || audit_field_nullable(r.idempotency_key) || audit_field_nullable(encode(r.request_sha256, 'hex')))
-$$;
+BEGIN ATOMIC
+    SELECT sha256('\x6261636b75702d61756469742d7631'::bytea || r.prev_hash
+        || audit_field_n(r.seq::text) || audit_field_n(r.event_id::text) || audit_field_n(r.run_id::text)
+        || audit_field_n(r.event_type) || audit_field_n(r.status)
+        || audit_field_n(audit_time_text(r.occurred_at)) || audit_field_n(audit_time_text(r.recorded_at))
+        || audit_field_n(r.stanza) || audit_field_n(r.repo::text) || audit_field_n(r.label)
+        || audit_field_n(audit_time_text(r.started_at)) || audit_field_n(audit_time_text(r.finished_at))
+        || audit_field_n(r.size_bytes::text) || audit_field_n(r.delta_bytes::text)
+        || audit_field_n(r.repo_size_bytes::text) || audit_field_n(r.repo_delta_bytes::text)
+        || audit_field_n(r.wal_start) || audit_field_n(r.wal_stop)
+        || audit_field_n(r.lsn_start) || audit_field_n(r.lsn_stop)
+        || audit_field_n(r.exit_code::text) || audit_field_n(r.error_message)
+        || audit_field_n(r.host) || audit_field_n(r.details)
+        || audit_field_n(r.idempotency_key) || audit_field_n(encode(r.request_sha256, 'hex')));
+END;
 
+-- BEFORE INSERT: one global chain. Locks the head row, reads the newest event, assigns seq,
+-- recorded_at, prev_hash and hash (same design as audit_logs_chain).
 CREATE OR REPLACE FUNCTION backup_audit_chain() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -99,8 +103,12 @@ DECLARE
     head_seq  bigint;
     head_hash bytea;
 BEGIN
-    SELECT last_seq, last_hash INTO STRICT head_seq, head_hash
-        FROM backup_audit_head WHERE singleton FOR UPDATE;
+    PERFORM FROM backup_audit_head WHERE singleton FOR UPDATE;
+    SELECT b.seq, b.hash INTO head_seq, head_hash FROM backup_audit b ORDER BY b.seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        head_seq := 0;
+        head_hash := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+    END IF;
     NEW.seq := head_seq + 1;
     NEW.recorded_at := clock_timestamp();
     NEW.occurred_at := coalesce(NEW.occurred_at, NEW.recorded_at);
@@ -108,14 +116,29 @@ BEGIN
     NEW.details := coalesce(NEW.details, '{}');
     NEW.prev_hash := head_hash;
     NEW.hash := backup_audit_hash(NEW);
-    UPDATE backup_audit_head SET last_seq = NEW.seq, last_hash = NEW.hash WHERE singleton;
     RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION backup_audit_advance_head() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public
+AS $$
+BEGIN
+    UPDATE backup_audit_head h SET last_seq = n.seq, last_hash = n.hash
+    FROM (SELECT seq, hash FROM new_rows ORDER BY seq DESC LIMIT 1) n
+    WHERE h.singleton;
+    RETURN NULL;
 END
 $$;
 
 DROP TRIGGER IF EXISTS backup_audit_chain ON backup_audit;
 CREATE TRIGGER backup_audit_chain BEFORE INSERT ON backup_audit
     FOR EACH ROW EXECUTE FUNCTION backup_audit_chain();
+DROP TRIGGER IF EXISTS backup_audit_advance_head ON backup_audit;
+CREATE TRIGGER backup_audit_advance_head AFTER INSERT ON backup_audit
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION backup_audit_advance_head();
 DROP TRIGGER IF EXISTS backup_audit_append_only ON backup_audit;
 CREATE TRIGGER backup_audit_append_only BEFORE UPDATE OR DELETE ON backup_audit
     FOR EACH ROW EXECUTE FUNCTION refuse_change();

@@ -129,3 +129,7 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
         return PostgresBinding(type: Element.postgresArrayType, format: .text, bytes: out)
     }
 }
+
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    public static var postgresArrayType: PostgresType { Wrapped.postgresArrayType }
+}

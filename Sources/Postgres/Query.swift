@@ -45,6 +45,12 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
             sql += "$\(bindings.count)"
         }
 
+        /// An optional value: nil binds SQL NULL.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            bindings.append(value.map(\.postgresBinding) ?? .null())
+            sql += "$\(bindings.count)"
+        }
+
         /// Splices another query (its text and bindings, renumbered) into this one.
         public mutating func appendInterpolation(fragment: Query) {
             var text = ""

@@ -1,0 +1,109 @@
+import Chronology
+import Compliance
+import Foundation
+import Postgres
+
+/// Appends and reads `backup_audit` events (one global hash chain).
+public struct BackupAuditStore: Sendable {
+    public init() {}
+
+    static let columns: Query = """
+        seq, event_id, run_id, event_type, status, occurred_at, recorded_at, stanza, repo, label,
+        started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
+        wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key,
+        request_sha256, prev_hash, hash
+        """
+
+    /// Appends one event and returns the stored row.
+    public func append(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent {
+        var query: Query = """
+            INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
+                started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
+                wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key, request_sha256)
+            VALUES (\(e.eventID)::uuid, \(e.runID)::uuid, \(e.type.rawValue), \(e.status.rawValue),
+                \(e.occurredAt)::timestamptz, \(e.stanza), \(e.repo.map(Int16.init)), \(e.label),
+                \(e.startedAt)::timestamptz, \(e.finishedAt)::timestamptz, \(e.sizeBytes), \(e.deltaBytes),
+                \(e.repoSizeBytes), \(e.repoDeltaBytes), \(e.walStart), \(e.walStop), \(e.lsnStart), \(e.lsnStop),
+                \(e.exitCode.map(Int32.init)), \(e.errorMessage), \(e.host), \(e.details), \(e.idempotencyKey),
+                \(e.requestSHA256.map(PostgresBytes.init)))
+            RETURNING
+            """
+        query.append(Self.columns)
+        return try BackupEvent(row: try await connection.query(query).single())
+    }
+
+    /// Appends events in one statement, in array order; returns how many were written.
+    @discardableResult
+    public func append(_ events: [NewBackupEvent], on connection: PooledConnection) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        return try await connection.execute("""
+            INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
+                started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
+                wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details)
+            SELECT event_id, run_id, event_type, status, occurred_at, stanza, repo, label, started_at,
+                finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start, wal_stop,
+                lsn_start, lsn_stop, exit_code, error_message, host, details
+            FROM unnest(
+                \(events.map { $0.eventID ?? UUID().uuidString.lowercased() })::uuid[],
+                \(events.map(\.runID))::uuid[],
+                \(events.map(\.type.rawValue))::text[], \(events.map(\.status.rawValue))::text[],
+                \(events.map(\.occurredAt))::timestamptz[], \(events.map(\.stanza))::text[],
+                \(events.map(\.repo))::int[], \(events.map(\.label))::text[],
+                \(events.map(\.startedAt))::timestamptz[], \(events.map(\.finishedAt))::timestamptz[],
+                \(events.map(\.sizeBytes))::bigint[], \(events.map(\.deltaBytes))::bigint[],
+                \(events.map(\.repoSizeBytes))::bigint[], \(events.map(\.repoDeltaBytes))::bigint[],
+                \(events.map(\.walStart))::text[], \(events.map(\.walStop))::text[],
+                \(events.map(\.lsnStart))::text[], \(events.map(\.lsnStop))::text[],
+                \(events.map(\.exitCode))::int[], \(events.map(\.errorMessage))::text[],
+                \(events.map(\.host))::text[], \(events.map(\.details))::text[]
+            ) WITH ORDINALITY AS t(event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
+                   started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
+                   wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, n)
+            ORDER BY n
+            """)
+    }
+
+    /// Up to `limit` events with `seq > afterSeq`, in seq order.
+    public func events(afterSeq: Int64, limit: Int, on connection: PooledConnection) async throws -> [BackupEvent] {
+        var query: Query = "SELECT "
+        query.append(Self.columns)
+        query.append(" FROM backup_audit WHERE seq > \(afterSeq) ORDER BY seq LIMIT \(limit)")
+        return try await connection.query(query).map { try BackupEvent(row: $0) }
+    }
+}
+
+extension BackupEvent {
+    /// Decodes a row selected with `BackupAuditStore.columns`.
+    init(row: Row) throws {
+        guard let type = BackupEventType(rawValue: try row.decode(String.self, "event_type")),
+              let status = BackupEventStatus(rawValue: try row.decode(String.self, "status"))
+        else { throw PostgresError(.decoding, "unknown event_type or status in backup_audit") }
+        self.init(seq: try row.decode(Int64.self, "seq"),
+                  eventID: try row.decode(String.self, "event_id"),
+                  runID: try row.decode(String?.self, "run_id"),
+                  type: type, status: status,
+                  occurredAt: try row.decode(Timestamp.self, "occurred_at"),
+                  recordedAt: try row.decode(Timestamp.self, "recorded_at"),
+                  stanza: try row.decode(String?.self, "stanza"),
+                  repo: try row.decode(Int?.self, "repo"),
+                  label: try row.decode(String?.self, "label"),
+                  startedAt: try row.decode(Timestamp?.self, "started_at"),
+                  finishedAt: try row.decode(Timestamp?.self, "finished_at"),
+                  sizeBytes: try row.decode(Int64?.self, "size_bytes"),
+                  deltaBytes: try row.decode(Int64?.self, "delta_bytes"),
+                  repoSizeBytes: try row.decode(Int64?.self, "repo_size_bytes"),
+                  repoDeltaBytes: try row.decode(Int64?.self, "repo_delta_bytes"),
+                  walStart: try row.decode(String?.self, "wal_start"),
+                  walStop: try row.decode(String?.self, "wal_stop"),
+                  lsnStart: try row.decode(String?.self, "lsn_start"),
+                  lsnStop: try row.decode(String?.self, "lsn_stop"),
+                  exitCode: try row.decode(Int?.self, "exit_code"),
+                  errorMessage: try row.decode(String?.self, "error_message"),
+                  host: try row.decode(String?.self, "host"),
+                  details: try row.decode(String.self, "details"),
+                  idempotencyKey: try row.decode(String?.self, "idempotency_key"),
+                  requestSHA256: try row.decode(PostgresBytes?.self, "request_sha256")?.bytes,
+                  prevHash: try row.decode(PostgresBytes.self, "prev_hash").bytes,
+                  hash: try row.decode(PostgresBytes.self, "hash").bytes)
+    }
+}
