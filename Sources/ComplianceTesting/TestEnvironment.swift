@@ -12,8 +12,11 @@ public actor TestEnvironment {
 
     private var adminURL: String?
     private var cluster: TestCluster?
-    private var templateName: String?
     private var counter = 0
+    // Tasks, not values: the actor is re-entrant across awaits, so two suites asking at once
+    // must share one creation instead of racing to create the same database.
+    private var shared: [String: Task<TestDatabase, any Error>] = [:]
+    private var template: Task<String, any Error>?
     private let runID = String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
 
     /// The URL of the server's `postgres` database (superuser).
@@ -27,6 +30,16 @@ public actor TestEnvironment {
         cluster = started
         adminURL = started.url()
         return started.url()
+    }
+
+    /// One database per label for the whole run (a suite's tests share it; swift-testing makes a
+    /// new suite instance per test, so per-instance databases would be wasteful).
+    public func database(_ label: String, migrated: Bool = true) async throws -> TestDatabase {
+        let key = "\(label)|\(migrated)"
+        if let existing = shared[key] { return try await existing.value }
+        let task = Task { migrated ? try await self.migratedDatabase(label) : try await self.emptyDatabase(label) }
+        shared[key] = task
+        return try await task.value
     }
 
     /// A new, empty database (no migrations).
@@ -51,7 +64,13 @@ public actor TestEnvironment {
     }
 
     private func migratedTemplate() async throws -> String {
-        if let templateName { return templateName }
+        if let template { return try await template.value }
+        let task = Task { try await self.createTemplate() }
+        template = task
+        return try await task.value
+    }
+
+    private func createTemplate() async throws -> String {
         let name = "immoflow_template_\(runID)"
         try await ensureAppRole()
         try await admin("CREATE DATABASE \(name)", database: nil)
@@ -64,7 +83,6 @@ public actor TestEnvironment {
             throw HarnessError("migrating the test template failed: \(error)")
         }
         await pool.close()
-        templateName = name
         return name
     }
 

@@ -92,28 +92,41 @@ public final class ConnectionPool: Sendable {
     // MARK: checkout
 
     private func checkout() async throws -> Int {
-        let immediate = shell.withLock { shell -> (PoolState.CheckoutDecision, UInt64) in
+        let waiter = shell.withLock { shell -> UInt64 in
             shell.nextWaiter += 1
-            return (shell.state.checkout(waiter: shell.nextWaiter), shell.nextWaiter)
+            return shell.nextWaiter
         }
-        switch immediate.0 {
-        case .use(let slot): return slot
-        case .closed: throw PostgresError(.poolClosed, "the connection pool is closed")
-        case .wait: break
-        }
-        let waiter = immediate.1
-        let timeout = checkoutTimeout
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            self?.fail(waiter: waiter, with: PostgresError(
-                .poolExhausted, "no database connection became free within \(timeout) (pool size \(self?.size ?? 0))"))
-        }
+        let timer = TimerBox()
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                shell.withLock { $0.continuations[waiter] = continuation }
-                if Task.isCancelled { fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection")) }
+                // Deciding and registering the continuation in one critical section: a release
+                // between the two could otherwise hand the slot to a waiter nobody can resume.
+                let decision = shell.withLock { shell -> PoolState.CheckoutDecision in
+                    let decision = shell.state.checkout(waiter: waiter)
+                    if decision == .wait { shell.continuations[waiter] = continuation }
+                    return decision
+                }
+                switch decision {
+                case .use(let slot):
+                    continuation.resume(returning: slot)
+                case .closed:
+                    continuation.resume(throwing: PostgresError(.poolClosed, "the connection pool is closed"))
+                case .wait:
+                    // A cancellation that arrived before the waiter was registered found nothing
+                    // to cancel; honour it now.
+                    if Task.isCancelled {
+                        fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
+                        return
+                    }
+                    let timeout = checkoutTimeout
+                    timer.start { [weak self] in
+                        try? await Task.sleep(for: timeout)
+                        guard !Task.isCancelled, let self else { return }
+                        self.fail(waiter: waiter, with: PostgresError(
+                            .poolExhausted, "no database connection became free within \(timeout) (pool size \(self.size))"))
+                    }
+                }
             }
         } onCancel: {
             fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
@@ -123,7 +136,7 @@ public final class ConnectionPool: Sendable {
     /// Fails a waiter if it is still waiting and its continuation is registered.
     private func fail(waiter: UInt64, with error: PostgresError) {
         let continuation = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
-            guard shell.continuations[waiter] != nil, shell.state.abandon(waiter: waiter) else { return nil }
+            guard shell.state.abandon(waiter: waiter) else { return nil }
             return shell.continuations.removeValue(forKey: waiter)
         }
         continuation?.resume(throwing: error)
@@ -134,20 +147,14 @@ public final class ConnectionPool: Sendable {
     }
 
     private func handBack(_ slot: Int) {
-        while true {
-            let next = shell.withLock { shell -> (CheckedContinuation<Int, any Error>?, Bool) in
-                switch shell.state.release(slot: slot) {
-                case .idle: return (nil, true)
-                case .handOver(let waiter, _):
-                    // A waiter whose continuation is not stored yet cannot happen: it is stored in
-                    // the same critical section order as `checkout` registers it, but guard anyway.
-                    guard let c = shell.continuations.removeValue(forKey: waiter) else { return (nil, false) }
-                    return (c, true)
-                }
+        let next = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
+            switch shell.state.release(slot: slot) {
+            case .idle: return nil
+            // Waiters are registered together with their continuation (see `checkout`).
+            case .handOver(let waiter, _): return shell.continuations.removeValue(forKey: waiter)
             }
-            if let c = next.0 { c.resume(returning: slot); return }
-            if next.1 { return }
         }
+        next?.resume(returning: slot)
     }
 }
 
@@ -161,5 +168,18 @@ public enum IsolationLevel: Sendable {
         case .repeatableRead: return "BEGIN ISOLATION LEVEL REPEATABLE READ"
         case .serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE"
         }
+    }
+}
+
+/// The checkout timeout task, cancelled once the checkout is decided.
+private final class TimerBox: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        task.withLock { $0 = Task { await body() } }
+    }
+
+    func cancel() {
+        task.withLock { $0?.cancel() }
     }
 }

@@ -1,0 +1,67 @@
+import Chronology
+import Foundation
+import Testing
+
+@Suite struct TimestampTests {
+    @Test("RFC 3339 rendering always has six fraction digits and Z")
+    func rendering() {
+        #expect(Timestamp(microsecondsSinceEpoch: 0).rfc3339 == "1970-01-01T00:00:00.000000Z")
+        #expect(Timestamp(year: 2024, month: 1, day: 31, hour: 9, minute: 15, second: 2, microsecond: 123_456)!.rfc3339
+                == "2024-01-31T09:15:02.123456Z")
+        #expect(Timestamp(microsecondsSinceEpoch: -1).rfc3339 == "1969-12-31T23:59:59.999999Z")
+        #expect(Timestamp(year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 59)!.rfc3339Compact
+                == "2024-02-29T23:59:59Z")
+    }
+
+    @Test("RFC 3339 parsing, offsets applied (RFC 3339 §5.6)", arguments: [
+        ("2024-01-31T10:15:02+01:00", "2024-01-31T09:15:02.000000Z"),
+        ("2024-01-31T09:15:02.123456Z", "2024-01-31T09:15:02.123456Z"),
+        ("2024-01-31t09:15:02.5z", "2024-01-31T09:15:02.500000Z"),
+        ("2024-01-01T00:30:00-05:30", "2024-01-01T06:00:00.000000Z"),
+        ("2000-02-29T00:00:00Z", "2000-02-29T00:00:00.000000Z"),
+    ])
+    func parsing(text: String, expected: String) {
+        #expect(Timestamp(rfc3339: text)?.rfc3339 == expected)
+    }
+
+    @Test("invalid RFC 3339 is refused", arguments: [
+        "2024-01-31T09:15:02", "2024-01-31 09:15:02Z", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+        "2024-01-31T24:00:00Z", "2024-01-31T23:59:60Z", "2024-01-31T09:15:02.1234567Z", "2024-01-31T09:15:02.Z",
+        "2024-01-31T09:15:02+1:00", "+2024-01-31T09:15:02Z", "2024-01-31T09:15:02Z ", "",
+    ])
+    func invalid(text: String) {
+        #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test func dateConversionKeepsMicroseconds() {
+        let t = Timestamp(microsecondsSinceEpoch: 1_795_701_476_123_456)
+        #expect(Timestamp(t.date) == t)
+        #expect(t.secondsSinceEpoch == 1_795_701_476)
+    }
+}
+
+@Suite struct CalendarDateTests {
+    @Test func epochs() {
+        #expect(CalendarDate(year: 2000, month: 1, day: 1)!.daysSinceEpoch == 10_957)
+        #expect(CalendarDate(daysSinceEpoch: 0).iso == "1970-01-01")
+        #expect(CalendarDate(daysSinceEpoch: -1).iso == "1969-12-31")
+    }
+
+    @Test("ISO dates", arguments: ["2024-02-29", "1999-12-31", "2026-11-26"])
+    func isoRoundTrip(text: String) {
+        #expect(CalendarDate(iso: text)?.iso == text)
+    }
+
+    @Test("invalid ISO dates", arguments: ["2023-02-29", "2024-1-01", "2024-00-10", "24-01-01", "2024-01-01T"])
+    func invalid(text: String) {
+        #expect(CalendarDate(iso: text) == nil)
+    }
+
+    @Test func monthArithmetic() {
+        let d = CalendarDate(iso: "2026-01-31")!
+        #expect(d.firstOfMonth().iso == "2026-01-01")
+        #expect(d.firstOfMonth(addingMonths: -1).iso == "2025-12-01")
+        #expect(d.firstOfMonth(addingMonths: 13).iso == "2027-02-01")
+        #expect(d.firstOfMonth(addingMonths: -25).iso == "2023-12-01")
+    }
+}

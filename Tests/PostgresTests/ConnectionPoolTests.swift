@@ -1,0 +1,156 @@
+import ComplianceTesting
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+
+/// The pool and its connections against a live server: timeouts, cancellation, exhaustion,
+/// transactions, and recovery after a restart.
+@Suite struct ConnectionPoolTests {
+    func pool(size: Int = 2, timeout: Duration = .seconds(30), checkout: Duration = .seconds(5)) async throws -> ConnectionPool {
+        let db = try await TestEnvironment.shared.database("pool", migrated: false)
+        return ConnectionPool(configuration: .init(url: db.url, statementTimeout: timeout), size: size, checkoutTimeout: checkout)
+    }
+
+    @Test("a statement timeout cancels pg_sleep(10) on the server within 2 s; the connection is reused")
+    func statementTimeout() async throws {
+        let pool = try await pool(size: 1)
+        try await pool.withConnection { c in
+            let pid = try await c.backendPID()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = await #expect(throws: PostgresError.self) {
+                try await c.query("SELECT pg_sleep(10)", timeout: .seconds(1))
+            }
+            let elapsed = clock.now - started
+            #expect(error?.code == .timeout)
+            #expect(error?.category == .timeout)
+            #expect(elapsed < .seconds(2))
+            #expect(try await c.backendPID() == pid)
+            #expect(try await c.query("SELECT 41 + 1 AS n").single().decode(Int.self, "n") == 42)
+            // nothing is left running on the server
+            let active = try await c.query("""
+                SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(10)%' AND state = 'active'
+                """).single().decode(Int.self, "n")
+            #expect(active == 0)
+        }
+        await pool.close()
+    }
+
+    @Test("cancelling the calling task cancels the query on the server")
+    func taskCancellation() async throws {
+        let pool = try await pool(size: 1)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let task = Task { try await pool.query("SELECT pg_sleep(10)") }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let result = await task.result
+        #expect(clock.now - started < .seconds(3))
+        guard case .failure(let error as PostgresError) = result else {
+            Issue.record("expected a cancellation error, got \(result)")
+            return
+        }
+        #expect(error.code == .cancelled)
+        #expect(try await pool.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
+        await pool.close()
+    }
+
+    @Test("an exhausted pool fails a checkout after its timeout, then serves again")
+    func exhaustion() async throws {
+        let pool = try await pool(size: 1, checkout: .milliseconds(300))
+        let holding = Task { try await pool.withConnection { c in try await c.query("SELECT pg_sleep(1.5)") } }
+        try await Task.sleep(for: .milliseconds(200))
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .poolExhausted)
+        _ = try await holding.value
+        #expect(try await pool.query("SELECT 2 AS two").single().decode(Int.self, "two") == 2)
+        await pool.close()
+    }
+
+    @Test("many tasks share a small pool; every query runs once")
+    func contention() async throws {
+        let pool = try await pool(size: 3)
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<200 {
+                group.addTask { try await pool.query("SELECT \(i)::int AS i").single().decode(Int.self, "i") }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(total == (0..<200).reduce(0, +))
+        await pool.close()
+    }
+
+    @Test("withTransaction commits, and rolls back when the body throws")
+    func transactions() async throws {
+        struct Boom: Error {}
+        let pool = try await pool(size: 1)
+        let table = "tx_\(UInt32.random(in: 0...UInt32.max))"
+        try await pool.withConnection { try await $0.executeScript("CREATE TABLE \(table) (n int)") }
+        try await pool.withTransaction { c in
+            try await c.executeScript("INSERT INTO \(table) VALUES (1)")
+        }
+        await #expect(throws: Boom.self) {
+            try await pool.withTransaction { c in
+                try await c.executeScript("INSERT INTO \(table) VALUES (2)")
+                throw Boom()
+            }
+        }
+        // a connection returned mid-transaction is rolled back by the pool
+        try await pool.withConnection { c in
+            try await c.execute("BEGIN")
+            try await c.executeScript("INSERT INTO \(table) VALUES (3)")
+        }
+        let rows = try await pool.withConnection { c in
+            try await c.query(Query(unsafeSQL: "SELECT n FROM \(table) ORDER BY n"))
+        }
+        #expect(try rows.map { try $0.decode(Int.self, "n") } == [1])
+        await pool.close()
+    }
+
+    @Test("a closed pool refuses checkouts")
+    func closed() async throws {
+        let pool = try await pool(size: 1)
+        _ = try await pool.query("SELECT 1")
+        await pool.close()
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .poolClosed)
+    }
+
+    @Test("an unreachable server fails fast with connection_failed")
+    func unreachable() async throws {
+        let pool = ConnectionPool(configuration: .init(url: "postgresql://nobody:pw@127.0.0.1:1/none", connectTimeoutSeconds: 2), size: 1)
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.category == .unavailable)
+        #expect(error?.message.contains("pw") == false)
+        await pool.close()
+    }
+}
+
+/// Recovery after a database restart needs a cluster of its own (the shared one must stay up).
+@Suite(.serialized) struct ReconnectTests {
+    @Test("after PostgreSQL restarts, the next checkout reconnects; while it is down, queries fail fast")
+    func restart() async throws {
+        let cluster = try TestCluster.start()
+        defer { cluster.stop() }
+        let pool = ConnectionPool(configuration: .init(url: cluster.url(), connectTimeoutSeconds: 2), size: 2)
+        let first = try await pool.withConnection { try await $0.backendPID() }
+        #expect(first > 0)
+
+        try cluster.stopServer()
+        let down = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(down?.category == .unavailable)
+
+        try cluster.startServer()
+        let rows = try await pool.query("SELECT 7 AS seven")
+        #expect(try rows.single().decode(Int.self, "seven") == 7)
+        let second = try await pool.withConnection { try await $0.backendPID() }
+        #expect(second != first)
+
+        try cluster.restart()
+        // the very first query after the restart succeeds: the idle health check drops the dead link
+        #expect(try await pool.query("SELECT 8 AS eight").single().decode(Int.self, "eight") == 8)
+        await pool.close()
+    }
+}
