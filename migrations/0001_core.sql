@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS tenants (
     usage            text NOT NULL DEFAULT 'residential' CHECK (usage IN ('residential', 'commercial')),
     created_at       timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS unit text DEFAULT '';
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS usage text DEFAULT 'residential';
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now();
 CREATE INDEX IF NOT EXISTS tenants_organization ON tenants (organization_id);
 
 CREATE TABLE IF NOT EXISTS monthly_invoices (
@@ -50,6 +53,7 @@ CREATE TABLE IF NOT EXISTS monthly_invoices (
     UNIQUE (organization_id, invoice_number),
     CHECK (gross_amount = net_amount + vat_amount)
 );
+ALTER TABLE monthly_invoices ADD COLUMN IF NOT EXISTS due_date date;
 ALTER TABLE monthly_invoices ADD COLUMN IF NOT EXISTS currency text DEFAULT 'EUR';
 ALTER TABLE monthly_invoices ADD COLUMN IF NOT EXISTS description text DEFAULT '';
 ALTER TABLE monthly_invoices ADD COLUMN IF NOT EXISTS created_at timestamptz DEFAULT now();

@@ -26,8 +26,8 @@ public struct BackupAuditStore: Sendable {
                 \(e.repoSizeBytes), \(e.repoDeltaBytes), \(e.walStart), \(e.walStop), \(e.lsnStart), \(e.lsnStop),
                 \(e.exitCode.map(Int32.init)), \(e.errorMessage), \(e.host), \(e.details), \(e.idempotencyKey),
                 \(e.requestSHA256.map(PostgresBytes.init)))
-            RETURNING
             """
+        query.append(" RETURNING ")
         query.append(Self.columns)
         return try BackupEvent(row: try await connection.query(query).single())
     }

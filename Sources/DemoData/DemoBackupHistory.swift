@@ -55,7 +55,9 @@ public struct DemoBackupHistory: Sendable {
         var dbSize: Int64 = 2_140_000_000
         var walSegment: Int64 = 0xA_0000_0000 / 0x100
         var lastFull: (label: String, repoSize: Int64)?
-        for dayNumber in (today - days)...today {
+        let windowStart = now.adding(seconds: -Int64(days) * 86_400)
+        // One day before the window too, so the first diffs in it have a full to refer to.
+        for dayNumber in (today - days - 1)...today {
             let date = CalendarDate(daysSinceEpoch: dayNumber)
             dbSize += Int64(rng.int(2_000_000...9_000_000))
             var diffDelta: Int64 = 0
@@ -63,7 +65,7 @@ public struct DemoBackupHistory: Sendable {
                 let start = Timestamp(secondsSinceEpoch: Int64(dayNumber) * 86_400 + Int64(job.second) + Int64(rng.int(0...20)))
                 let duration = Self.duration(job.type, &rng)
                 let finish = start.adding(seconds: duration)
-                guard finish <= now, start >= now.adding(seconds: -Int64(days) * 86_400) else { continue }
+                guard finish <= now else { continue }
                 let runID = rng.uuid()
                 let failure = Self.failure(job.type, &rng)
                 var started = NewBackupEvent(eventID: rng.uuid(), runID: runID, type: job.type, status: .started,
@@ -127,8 +129,10 @@ public struct DemoBackupHistory: Sendable {
                     outcome.details = CanonicalJSON.object(["failed_step": .string("promote")]).text
                 }
                 started.details = CanonicalJSON.object(["trigger": .string("scheduled")]).text
-                events.append(started)
-                events.append(outcome)
+                if start >= windowStart {
+                    events.append(started)
+                    events.append(outcome)
+                }
             }
         }
         return events.sorted { ($0.occurredAt ?? now) < ($1.occurredAt ?? now) }
