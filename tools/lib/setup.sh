@@ -1,0 +1,76 @@
+# Shared set-up for the README's commands and the benchmarks (sourced, not run).
+# Installs what is missing (as root), and starts/stops a throwaway PostgreSQL cluster that runs as
+# the `postgres` OS user (initdb and postgres refuse root).
+
+REQUIRED_PACKAGES="libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux"
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Installs missing Debian packages; as non-root it names them and stops.
+ensure_packages() {
+    local missing=()
+    for p in $REQUIRED_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
+    fi
+    log "installing ${missing[*]} ..."
+    apt-get update -qq >/dev/null || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+ensure_swift() {
+    command -v swift >/dev/null || die "swift is not on PATH (Swift 6 toolchain required)"
+}
+
+# The PostgreSQL server binaries (Debian keeps them off PATH).
+pg_bin() {
+    if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then echo "$PG_BIN"; return; fi
+    for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -r); do
+        [ -x "$d/initdb" ] && { echo "$d"; return; }
+    done
+    die "PostgreSQL server binaries not found (apt-get install postgresql)"
+}
+
+# A TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 55432
+}
+
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_cluster: sets CLUSTER_DIR, CLUSTER_PORT and CLUSTER_URL_BASE (no database part).
+start_cluster() {
+    local bin; bin=$(pg_bin)
+    CLUSTER_DIR=$(mktemp -d /tmp/immoflow-run-XXXXXX)
+    CLUSTER_PORT=$(free_port)
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$CLUSTER_DIR"
+    chmod 700 "$CLUSTER_DIR"
+    ( cd /tmp && as_postgres "$bin/initdb" -D "$CLUSTER_DIR/data" -U postgres --auth=trust -E UTF8 \
+        --locale=C.UTF-8 --no-sync --no-instructions >/dev/null ) || die "initdb failed"
+    cat >> "$CLUSTER_DIR/data/postgresql.auto.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $CLUSTER_PORT
+unix_socket_directories = '$CLUSTER_DIR'
+max_connections = 200
+CONF
+    ( cd /tmp && as_postgres "$bin/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/postgres.log" -w -t 60 start >/dev/null ) \
+        || { cat "$CLUSTER_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
+    CLUSTER_URL_BASE="postgresql://postgres@127.0.0.1:$CLUSTER_PORT"
+}
+
+stop_cluster() {
+    [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ] || return 0
+    ( cd /tmp && as_postgres "$(pg_bin)/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 ) || true
+    rm -rf "$CLUSTER_DIR"
+    CLUSTER_DIR=
+}
+
+create_database() {
+    "$(pg_bin)/psql" -X -q -d "$CLUSTER_URL_BASE/postgres" -c "CREATE DATABASE $1" >/dev/null || die "createdb $1 failed"
+}

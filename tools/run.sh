@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The README's run command: a throwaway local PostgreSQL, migrated and filled with demo data,
+# then the server. Everything is removed again when it stops (Ctrl-C).
+# Extra arguments go to `demo-data` (e.g. --organizations 8 --audit-logs 100000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/lib/setup.sh
+
+ensure_packages
+ensure_swift
+log "building (release) ..."
+swift build -c release --product immoflow-compliance >&2
+BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+start_cluster
+create_database immoflow
+export DATABASE_URL="$CLUSTER_URL_BASE/immoflow"
+log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
+
+"$BIN" migrate
+"$BIN" demo-data "$@"
+
+if "$BIN" --help 2>/dev/null | grep -qE "^ +serve( |$)"; then
+    PORT=${PORT:-8080}
+    cat >&2 <<MSG
+
+immoflow-compliance is starting on http://127.0.0.1:$PORT (Ctrl-C stops it and removes the database)
+  curl -s http://127.0.0.1:$PORT/health
+  curl -s http://127.0.0.1:$PORT/health/ready
+MSG
+    "$BIN" serve --host 127.0.0.1 --port "$PORT"
+else
+    cat >&2 <<MSG
+
+'serve' does not exist yet (issue 3), so this stops after loading the demo data.
+Look at the data while it runs next time, e.g.:
+  psql "$DATABASE_URL" -c "SELECT event_type, status, count(*) FROM backup_audit GROUP BY 1, 2"
+The throwaway cluster is removed now.
+MSG
+fi
