@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology"]),
         .target(
             name: "ComplianceStore",
-            dependencies: ["Postgres", "Compliance", "Crypto", "Migrations"]),
+            dependencies: ["Postgres", "Compliance", "Chronology"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres"]),
@@ -52,13 +52,13 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ComplianceTesting"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
-        .testTarget(name: "ComplianceTests", dependencies: ["Compliance"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology"]),
         .testTarget(
             name: "ComplianceStoreTests",
-            dependencies: ["ComplianceStore", "Compliance", "Postgres", "ComplianceTesting"]),
+            dependencies: ["ComplianceStore", "Compliance", "Chronology", "Crypto", "Postgres", "ComplianceTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,6 @@ import Chronology
 import Compliance
 import ComplianceStore
 import ComplianceTesting
-import DemoData
 import Foundation
 import Postgres
 import Testing
