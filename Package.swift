@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Archive", dependencies: ["CZlib"]),
         .target(name: "Chronology"),
+        .target(name: "HTTP1", dependencies: ["Chronology"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology"]),
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),

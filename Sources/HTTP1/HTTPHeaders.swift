@@ -1,0 +1,75 @@
+/// Header fields as an ordered list (never a dictionary: duplicates matter for framing, and order
+/// for list-valued fields; RFC 9110 §5.2–5.3). Names compare case-insensitively.
+public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    public struct Field: Sendable, Equatable {
+        public let name: String
+        public let value: String
+        /// ASCII-lowercased name, for lookups.
+        let lowercasedName: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+            lowercasedName = name.lowercased()
+        }
+    }
+
+    public private(set) var fields: [Field] = []
+
+    public init() {}
+
+    public init(_ pairs: [(String, String)]) {
+        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Replaces every field named `name` with one field.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+
+    public mutating func remove(_ name: String) {
+        let key = name.lowercased()
+        fields.removeAll { $0.lowercasedName == key }
+    }
+
+    /// The first value of `name`.
+    public subscript(_ name: String) -> String? {
+        let key = name.lowercased()
+        return fields.first { $0.lowercasedName == key }?.value
+    }
+
+    /// Every value of `name`, in order.
+    public func values(_ name: String) -> [String] {
+        let key = name.lowercased()
+        return fields.filter { $0.lowercasedName == key }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    /// The comma-separated list elements of every `name` field, trimmed, empty ones dropped
+    /// (RFC 9110 §5.6.1 list syntax, for `Connection` and similar).
+    public func listElements(_ name: String) -> [Substring] {
+        values(name).flatMap { value in
+            value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing SP/HTAB (OWS).
+    func trimmingWhitespace() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}
