@@ -29,20 +29,29 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Archive", dependencies: ["CZlib"]),
         .target(name: "Chronology"),
+        .target(name: "JCS"),
         .target(name: "HTTP1", dependencies: ["Chronology"]),
+        .target(name: "HTTPServer", dependencies: ["HTTP1"]),
+        .target(
+            name: "HTTPRouting",
+            dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
-        .target(name: "Compliance", dependencies: ["Crypto", "Chronology"]),
+        .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology"]),
         .target(
             name: "DemoData",
-            dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres"]),
+            dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
+        .target(
+            name: "API",
+            dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS",
+                           .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [
-                "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology",
+                "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -56,8 +65,8 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
-        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto"]),
-        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto", "JCS"]),
+        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology", "JCS"]),
         .testTarget(
             name: "ComplianceStoreTests",
             dependencies: ["ComplianceStore", "Compliance", "Chronology", "Crypto", "Postgres", "ComplianceTesting"]),

@@ -1,5 +1,6 @@
 import Chronology
 import Compliance
+import JCS
 
 /// A backup history that follows the seed's schedule (docs: backup-strategy §3 and §7.3), for
 /// the last `days` days before `now`, with a few realistic failures:

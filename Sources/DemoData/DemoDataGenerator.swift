@@ -1,5 +1,6 @@
 import Chronology
 import Compliance
+import JCS
 
 /// Generates deterministic demo data from a seed (pure: no I/O, no clock; `now` is an input).
 public struct DemoDataGenerator: Sendable {

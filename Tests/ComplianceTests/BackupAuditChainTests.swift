@@ -1,5 +1,6 @@
 import Chronology
 import Compliance
+import JCS
 import Crypto
 import Testing
 

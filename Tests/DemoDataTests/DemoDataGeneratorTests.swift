@@ -1,5 +1,6 @@
 import Chronology
 import Compliance
+import JCS
 import DemoData
 import Foundation
 import Testing

@@ -1,0 +1,129 @@
+import HTTP1
+import HTTPServer
+import JCS
+import Logging
+
+/// The HTTP application: routing, request IDs, CORS, problem+json errors and the access log,
+/// as the `HTTPResponder` the server core calls.
+public final class Application: HTTPResponder {
+    /// Methods this server implements; others are 501 (RFC 9110 §9.1). TRACE and CONNECT are
+    /// known but never routed, so they get 405 + Allow (schemathesis counts 501 as a failure).
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
+    public let router: Router
+    public let cors: CORSPolicy
+    public let defaultBodyLimit: Int
+    private let accessLog: Logger?
+
+    public init(router: Router, cors: CORSPolicy = CORSPolicy(allowedOrigins: []), defaultBodyLimit: Int = 1024 * 1024,
+                accessLog: Logger? = nil) {
+        self.router = router
+        self.cors = cors
+        self.defaultBodyLimit = defaultBodyLimit
+        self.accessLog = accessLog
+    }
+
+    public func bodyLimit(for head: RequestHead) -> Int {
+        if case .found(let route, _) = router.match(method: head.method, path: head.path) {
+            return route.bodyLimit ?? defaultBodyLimit
+        }
+        return defaultBodyLimit
+    }
+
+    public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
+        guard Self.knownMethods.contains(request.method) else {
+            return finish(Problem(status: 501, code: "method_not_implemented", detail: "method \(request.method) is not implemented").response(),
+                          request, requestID)
+        }
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let route, let parameters):
+            guard case .immediate(let handler) = route.kind else { return nil }
+            var bound = request
+            bound.pathParameters = parameters
+            return finish(handler(bound), request, requestID)
+        case .methodNotAllowed(let allow):
+            if request.method == "OPTIONS" { return finish(options(request, allow: allow), request, requestID) }
+            var headers = HTTPHeaders()
+            headers.set("Allow", allow.joined(separator: ", "))
+            let problem = Problem(status: 405, code: "method_not_allowed",
+                                  detail: "\(request.method) is not allowed here; allowed: \(allow.joined(separator: ", "))")
+            return finish(problem.response(headers: headers), request, requestID)
+        case .notFound:
+            if request.method == "OPTIONS" && request.path == "*" {
+                var headers = HTTPHeaders()
+                headers.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+                return finish(HTTPResponse(status: 204, headers: headers), request, requestID)
+            }
+            return finish(Problem(status: 404, code: "not_found", detail: "no resource at this path").response(), request, requestID)
+        }
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
+        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path),
+              case .async(let handler) = route.kind else {
+            return immediateResponse(to: request) ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID)
+        }
+        var bound = request
+        bound.pathParameters = parameters
+        do {
+            return finish(try await handler(bound), request, requestID)
+        } catch {
+            // A handler failure is a 500 for this request only; the connection and the process live on.
+            accessLog?.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
+                                                           "error": .string(String(describing: type(of: error)))])
+            return finish(Problem(status: 500, code: "internal_error", detail: "the request could not be completed").response(),
+                          request, requestID)
+        }
+    }
+
+    public func errorResponse(status: Int, reason: String, head: RequestHead?) -> HTTPResponse {
+        var response = Problem.forRefusal(status: status, reason: reason).response()
+        response.headers.set("X-Request-Id", RequestID.accept(head?.headers["X-Request-Id"]) ?? RequestID.generate())
+        return response
+    }
+
+    public func didRespond(_ record: HTTPResponseRecord) {
+        guard let accessLog else { return }
+        var metadata: Logger.Metadata = [
+            "status": .stringConvertible(record.status),
+            "bytes": .stringConvertible(record.bodyBytes),
+            "duration_us": .stringConvertible(Self.microseconds(record.duration)),
+            "remote": .string(record.remoteAddress),
+        ]
+        if let method = record.method { metadata["method"] = .string(method) }
+        if let target = record.target { metadata["target"] = .string(target) }
+        if let id = record.requestID { metadata["request_id"] = .string(id) }
+        if let refusal = record.refusal { metadata["refusal"] = .string(refusal) }
+        accessLog.info("request", metadata: metadata)
+    }
+
+    /// OPTIONS on a resource: `Allow`, plus the CORS preflight answer when one is asked for.
+    private func options(_ request: HTTPRequest, allow: [String]) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.set("Allow", allow.joined(separator: ", "))
+        if let origin = request.headers["Origin"], let method = request.headers["Access-Control-Request-Method"] {
+            guard let granted = cors.preflight(origin: origin, method: method,
+                                               requestHeaders: request.headers["Access-Control-Request-Headers"],
+                                               allowedMethods: allow) else {
+                return Problem(status: 403, code: "cors_preflight_denied",
+                               detail: "this origin, method or header is not allowed").response(headers: headers)
+            }
+            for field in granted { headers.add(field.name, field.value) }
+        }
+        return HTTPResponse(status: 204, headers: headers)
+    }
+
+    /// Adds what every response carries: the request ID and the CORS fields.
+    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
+        var out = response
+        out.headers.set("X-Request-Id", requestID)
+        if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }
+        return out
+    }
+
+    static func microseconds(_ d: Duration) -> Int {
+        Int(d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
+    }
+}

@@ -1,0 +1,96 @@
+import HTTPServer
+
+/// Method + path-pattern routing (`/api/items/:id`), with the information for 404, 405 + `Allow`
+/// and OPTIONS. `HEAD` is served by `GET` routes (RFC 9110 §9.3.2).
+public struct Router: Sendable {
+    /// A handler that answers without suspending (runs on the connection's queue).
+    public typealias ImmediateHandler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// A handler that may suspend; a thrown error becomes a 500 problem (never a crash).
+    public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+    enum Kind: Sendable {
+        case immediate(ImmediateHandler)
+        case async(Handler)
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    /// A registered route (opaque outside the module).
+    public struct Route: Sendable {
+        let method: String
+        let segments: [Segment]
+        let kind: Kind
+        let bodyLimit: Int?
+    }
+
+    public enum Match: Sendable {
+        case found(Route, parameters: [String: String])
+        case methodNotAllowed(allow: [String])
+        case notFound
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    /// Adds a route answered immediately (no task hop): for probes and static answers.
+    public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, immediate: @escaping ImmediateHandler) {
+        routes.append(Route(method: method, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
+    }
+
+    /// Adds a route answered by an async handler.
+    public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
+        routes.append(Route(method: method, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
+    }
+
+    static func segments(_ pattern: String) -> [Segment] {
+        pattern.split(separator: "/", omittingEmptySubsequences: true).map {
+            $0.hasPrefix(":") ? .parameter(String($0.dropFirst())) : .literal(String($0))
+        }
+    }
+
+    /// The route for `method` and `path`, or why there is none.
+    public func match(method: String, path: String) -> Match {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.bind(route.segments, parts) else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route, parameters: parameters)
+            }
+            allowed.append(route.method)
+        }
+        guard !allowed.isEmpty else { return .notFound }
+        if allowed.contains("GET") { allowed.append("HEAD") }
+        allowed.append("OPTIONS")
+        return .methodNotAllowed(allow: Self.order(allowed))
+    }
+
+    /// The methods a path supports (for `Allow` on OPTIONS), or nil if no route matches it.
+    public func allowedMethods(path: String) -> [String]? {
+        if case .methodNotAllowed(let allow) = match(method: "\u{0}", path: path) { return allow }
+        return nil
+    }
+
+    static func bind(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
+        guard segments.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let literal): guard literal == part else { return nil }
+            case .parameter(let name): parameters[name] = String(part)
+            }
+        }
+        return parameters
+    }
+
+    static func order(_ methods: [String]) -> [String] {
+        let rank = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        var seen = Set<String>()
+        return methods.filter { seen.insert($0).inserted }
+            .sorted { (rank.firstIndex(of: $0) ?? 99, $0) < (rank.firstIndex(of: $1) ?? 99, $1) }
+    }
+}

@@ -1,0 +1,371 @@
+import Dispatch
+import Glibc
+import HTTP1
+
+/// One client connection: reads and parses requests, hands them to the responder one at a time
+/// (so pipelined responses go out in request order, RFC 9112 §9.3.2), writes responses with
+/// back-pressure, and enforces the timeouts.
+///
+/// `@unchecked Sendable`: every mutable property is touched only on `queue` (a serial queue);
+/// tasks that produce responses hop back onto it before touching anything.
+final class HTTPConnection: @unchecked Sendable {
+    enum Phase {
+        /// Between requests (keep-alive idle, or before the first byte).
+        case idle
+        /// Reading a request head; the deadline is absolute from its first byte.
+        case head
+        /// Reading a body.
+        case body(RequestHead, Body)
+        /// The responder has the request.
+        case processing(RequestHead)
+        /// A response is being written.
+        case writing
+        case closed
+    }
+
+    enum Body {
+        case length(remaining: Int64, collected: [UInt8])
+        case chunked(ChunkedDecoder, collected: [UInt8])
+    }
+
+    let fd: Int32
+    let remoteAddress: String
+    unowned let server: HTTPServer
+    let queue: DispatchQueue
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSourceActive = false
+    private let timer: DispatchSourceTimer
+    private var liveSources = 0
+
+    var phase = Phase.idle
+    var input: [UInt8] = []
+    var readingPaused = false
+    var peerClosed = false
+    var requestsServed = 0
+    var shuttingDown = false
+    /// After a refusal: reading and discarding until EOF or a short timeout (lingering close).
+    var isLingering = false
+
+    // Output state (see HTTPConnection+Writing.swift).
+    var output: [UInt8] = []
+    var outputOffset = 0
+    var afterFlush: (() -> Void)?
+    var streamWaiter: CheckedContinuation<Void, any Error>?
+    var producer: Task<Void, Never>?
+    var handler: Task<Void, Never>?
+    var requestStarted = ContinuousClock.now
+    var responseBodyBytes = 0
+    var currentRequestID: String?
+
+    init(fd: Int32, remoteAddress: String, server: HTTPServer) {
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.server = server
+        queue = DispatchQueue(label: "http.connection", target: server.connectionQueue)
+        timer = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [self] in onReadable() }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        readSource = source
+        liveSources += 1
+        timer.setEventHandler { [self] in onTimeout() }
+        timer.setCancelHandler { [self] in sourceCancelled() }
+        liveSources += 1
+        queue.async { [self] in
+            armTimer(server.configuration.idleTimeout)
+            timer.resume()
+            readSource?.resume()
+        }
+    }
+
+    // MARK: reading
+
+    private func onReadable() {
+        guard case let phaseNow = phase, !isClosed(phaseNow) else { return }
+        var sawEOF = false
+        withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
+            while true {
+                let n = read(fd, scratch.baseAddress, scratch.count)
+                if n > 0 {
+                    input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                    if n < scratch.count { return }
+                    continue
+                }
+                if n == 0 { sawEOF = true; return }
+                if errno == EINTR { continue }
+                if errno != EAGAIN && errno != EWOULDBLOCK { sawEOF = true }
+                return
+            }
+        }
+        if sawEOF { peerClosed = true }
+        if isLingering {
+            input.removeAll(keepingCapacity: false)
+            if sawEOF { close() }
+            return
+        }
+        advance()
+        if sawEOF { handlePeerClosed() }
+    }
+
+    private func handlePeerClosed() {
+        switch phase {
+        case .idle, .head, .body:
+            // An incomplete request is never handed to the responder (RFC 9112 §6.3 (6)).
+            close()
+        case .processing:
+            // Stop reading; the handler's task is cancelled, its response discarded.
+            pauseReading()
+            handler?.cancel()
+            close()
+        case .writing:
+            producer?.cancel()
+            resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "client closed the connection"))
+            close()
+        case .closed:
+            break
+        }
+    }
+
+    func pauseReading() {
+        guard !readingPaused, let readSource else { return }
+        readSource.suspend()
+        readingPaused = true
+    }
+
+    func resumeReading() {
+        guard readingPaused, let readSource else { return }
+        readingPaused = false
+        readSource.resume()
+    }
+
+    // MARK: the request cycle
+
+    /// Makes as much progress as the buffered input allows.
+    func advance() {
+        while true {
+            switch phase {
+            case .closed, .writing:
+                return
+            case .processing:
+                if input.count > server.configuration.maxBufferedInput { pauseReading() }
+                return
+            case .idle:
+                guard !input.isEmpty else { return }
+                if shuttingDown { close(); return }
+                phase = .head
+                requestStarted = ContinuousClock.now
+                armTimer(server.configuration.headerTimeout)
+            case .head:
+                let result = input.withUnsafeBytes { RequestParser.parse($0, limits: server.configuration.limits) }
+                switch result {
+                case .incomplete:
+                    if peerClosed { close() }
+                    return
+                case .invalid(let error):
+                    refuse(error.status, error.reason, head: nil)
+                    return
+                case .complete(let head, let consumed):
+                    input.removeFirst(consumed)
+                    startBody(head)
+                }
+            case .body(let head, var body):
+                switch body {
+                case .length(let remaining, var collected):
+                    let take = Int(min(remaining, Int64(input.count)))
+                    collected.append(contentsOf: input[0..<take])
+                    input.removeFirst(take)
+                    if Int64(take) == remaining {
+                        dispatch(HTTPRequest(head: head, body: collected, remoteAddress: remoteAddress))
+                    } else {
+                        phase = .body(head, .length(remaining: remaining - Int64(take), collected: collected))
+                        armTimer(server.configuration.bodyTimeout)
+                        return
+                    }
+                case .chunked(var decoder, var collected):
+                    let (consumed, status) = input.withUnsafeBytes { decoder.decode($0, into: &collected) }
+                    input.removeFirst(consumed)
+                    switch status {
+                    case .needMore:
+                        body = .chunked(decoder, collected: collected)
+                        phase = .body(head, body)
+                        armTimer(server.configuration.bodyTimeout)
+                        return
+                    case .invalid(let error):
+                        refuse(error.status, error.reason, head: head)
+                        return
+                    case .done:
+                        dispatch(HTTPRequest(head: head, body: collected, trailers: decoder.trailers, remoteAddress: remoteAddress))
+                    }
+                }
+            }
+        }
+    }
+
+    private func startBody(_ head: RequestHead) {
+        let limit = server.responder.bodyLimit(for: head)
+        if head.framing.exceeds(limit) {
+            // Decided from Content-Length before reading the body; no 100 Continue is sent.
+            refuse(413, "body_too_large", head: head)
+            return
+        }
+        switch head.framing {
+        case .none:
+            dispatch(HTTPRequest(head: head, remoteAddress: remoteAddress))
+        case .contentLength(let n):
+            sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
+            phase = .body(head, .length(remaining: n, collected: []))
+            armTimer(server.configuration.bodyTimeout)
+        case .chunked:
+            sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
+            var limits = server.configuration.limits
+            limits.body = limit
+            phase = .body(head, .chunked(ChunkedDecoder(limits: limits, bodyLimit: limit), collected: []))
+            armTimer(server.configuration.bodyTimeout)
+        }
+    }
+
+    /// RFC 9110 §10.1.1: send 100 Continue before reading the body (unless it already arrived).
+    private func sendContinueIfExpected(_ head: RequestHead, bodyBuffered: Bool) {
+        guard head.expectContinue, !bodyBuffered else { return }
+        _ = ResponseSerializer.continueLine.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Hands a complete request to the responder.
+    private func dispatch(_ request: HTTPRequest) {
+        phase = .processing(request.head)
+        disarmTimer()
+        if let response = server.responder.immediateResponse(to: request) {
+            respond(response, to: request.head)
+            return
+        }
+        let responder = server.responder
+        handler = Task { [self] in
+            let response = await responder.respond(to: request)
+            queue.async { [self] in
+                handler = nil
+                guard case .processing = phase else { return }
+                respond(response, to: request.head)
+            }
+        }
+    }
+
+    /// Answers with an error the core decided itself, then closes (conformance principle 3).
+    func refuse(_ status: Int, _ reason: String, head: RequestHead?) {
+        var response = server.responder.errorResponse(status: status, reason: reason, head: head)
+        response.headers.remove("Connection")
+        respond(response, to: head, forceClose: true, refusal: reason)
+    }
+
+    // MARK: timers
+
+    func armTimer(_ interval: Duration) {
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(50))
+    }
+
+    func disarmTimer() {
+        timer.schedule(deadline: .distantFuture)
+    }
+
+    private func onTimeout() {
+        switch phase {
+        case .idle:
+            // No bytes of a next request: close without a response (no 408).
+            close()
+        case .head, .body:
+            refuse(408, "request_timeout", head: nil)
+        case .writing where isLingering:
+            close()
+        case .writing:
+            // The client stopped reading: write stall.
+            producer?.cancel()
+            resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "write timeout"))
+            close()
+        case .processing, .closed:
+            break
+        }
+    }
+
+    // MARK: closing
+
+    /// Graceful shutdown: close now if idle, else after the current response.
+    func beginShutdown() {
+        queue.async { [self] in
+            shuttingDown = true
+            if case .idle = phase, input.isEmpty { close() }
+        }
+    }
+
+    func forceClose() {
+        queue.async { [self] in
+            handler?.cancel()
+            producer?.cancel()
+            resumeStreamWaiter(throwing: HTTPServerError(.shuttingDown, "server shutting down"))
+            close()
+        }
+    }
+
+    func isClosed(_ p: Phase) -> Bool {
+        if case .closed = p { return true }
+        return false
+    }
+
+    /// Stops every source; the descriptor is closed once all of them are cancelled.
+    func close() {
+        if isClosed(phase) { return }
+        phase = .closed
+        input = []
+        output = []
+        handler?.cancel()
+        producer?.cancel()
+        resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "connection closed"))
+        if let writeSource {
+            if !writeSourceActive { writeSource.resume() }
+            writeSource.cancel()
+        }
+        if let readSource {
+            if readingPaused { readSource.resume() }
+            readSource.cancel()
+        }
+        timer.cancel()
+    }
+
+    private func sourceCancelled() {
+        liveSources -= 1
+        if liveSources == 0 {
+            Glibc.close(fd)
+            server.connectionClosed(self)
+        }
+    }
+
+    // MARK: write source plumbing (used by HTTPConnection+Writing)
+
+    func waitForWritable() {
+        if writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { [self] in onWritable() }
+            source.setCancelHandler { [self] in sourceCancelled() }
+            liveSources += 1
+            writeSource = source
+            writeSourceActive = true
+            source.resume()
+            return
+        }
+        if !writeSourceActive, let writeSource {
+            writeSourceActive = true
+            writeSource.resume()
+        }
+    }
+
+    func stopWaitingForWritable() {
+        if writeSourceActive, let writeSource {
+            writeSourceActive = false
+            writeSource.suspend()
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import HTTP1
+
+/// The application behind the server: the core knows nothing of routing or formats.
+public protocol HTTPResponder: Sendable {
+    /// The largest body accepted for a request with this head (413 above it).
+    func bodyLimit(for head: RequestHead) -> Int
+
+    /// A response computed without suspending (answered on the connection's queue, no task hop),
+    /// or nil to use `respond(to:)`. Probes such as `/health` take this path.
+    func immediateResponse(to request: HTTPRequest) -> HTTPResponse?
+
+    /// The response to a request.
+    func respond(to request: HTTPRequest) async -> HTTPResponse
+
+    /// The response the core sends when it refuses a request itself (400, 408, 413, 431, 505, …).
+    func errorResponse(status: Int, reason: String, head: RequestHead?) -> HTTPResponse
+
+    /// Called once per response sent, for access logs and metrics.
+    func didRespond(_ record: HTTPResponseRecord)
+}
+
+/// What happened to one request, for logging.
+public struct HTTPResponseRecord: Sendable {
+    public let method: String?
+    public let target: String?
+    public let status: Int
+    /// Body bytes sent (excluding the head and chunk framing).
+    public let bodyBytes: Int
+    public let duration: Duration
+    public let remoteAddress: String
+    public let requestID: String?
+    /// Why the server refused the request itself, if it did.
+    public let refusal: String?
+}

@@ -1,0 +1,36 @@
+import HTTP1
+
+/// A response: status, fields and a body that is either in memory or produced as a stream.
+public struct HTTPResponse: Sendable {
+    public enum Body: Sendable {
+        case empty
+        case bytes([UInt8])
+        /// Produced by writing chunks to the writer; `write` suspends while the client is slow
+        /// (back-pressure) and throws once the client has gone (the producer should stop).
+        case stream(@Sendable (HTTPBodyWriter) async throws -> Void)
+    }
+
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Body
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Body = .empty) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A response with an in-memory body and its content type.
+    public init(status: Int, contentType: String, body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) {
+        var fields = headers
+        fields.set("Content-Type", contentType)
+        self.init(status: status, headers: fields, body: .bytes(body))
+    }
+}
+
+/// Where a streaming response body goes.
+public protocol HTTPBodyWriter: Sendable {
+    /// Sends `bytes` as the next part of the body; waits while too much is pending; throws
+    /// `HTTPServerError` with code `.peerClosed` once the client has gone.
+    func write(_ bytes: [UInt8]) async throws
+}

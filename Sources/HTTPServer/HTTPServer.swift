@@ -1,0 +1,137 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// The HTTP/1.1 server on Dispatch sockets: a non-blocking listening socket with a read source,
+/// one serial queue and read/write/timer sources per connection, and graceful shutdown.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    let responder: any HTTPResponder
+    let dates = DateCache()
+    private let listenerFD: Int32
+    /// The bound port (useful with port 0).
+    public let port: Int
+    private let acceptQueue = DispatchQueue(label: "http.accept")
+    /// Connections run on serial queues that target this one.
+    let connectionQueue = DispatchQueue(label: "http.connections", attributes: .concurrent)
+    private let state = Mutex<State>(State())
+
+    private struct State: ~Copyable {
+        var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        var acceptSource: AcceptSource?
+        var acceptSuspended = false
+        var shuttingDown = false
+        var stopped: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Binds the listening socket (nothing is accepted until `start()`).
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) throws(HTTPServerError) {
+        self.configuration = configuration
+        self.responder = responder
+        signal(SIGPIPE, SIG_IGN)
+        Socket.raiseOpenFileLimit()
+        listenerFD = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        port = Socket.localPort(listenerFD)
+    }
+
+    /// Starts accepting connections.
+    public func start() {
+        let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listenerFD, queue: acceptQueue))
+        source.source.setEventHandler { [weak self] in self?.acceptAll() }
+        let fd = listenerFD
+        source.source.setCancelHandler { close(fd) }
+        state.withLock { $0.acceptSource = source }
+        source.source.resume()
+    }
+
+    /// The number of open connections.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    private func acceptAll() {
+        while true {
+            let full = state.withLock { s -> Bool in
+                if s.connections.count >= configuration.maxConnections || s.shuttingDown {
+                    if !s.acceptSuspended, let source = s.acceptSource?.source {
+                        source.suspend()
+                        s.acceptSuspended = true
+                    }
+                    return true
+                }
+                return false
+            }
+            if full { return }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenerFD, $0, &length) }
+            }
+            if fd < 0 {
+                // EAGAIN: drained. EMFILE/ENFILE: out of descriptors; the source fires again.
+                return
+            }
+            Socket.configureAccepted(fd)
+            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self)
+            state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
+            connection.start()
+        }
+    }
+
+    /// Called by a connection once its descriptor is closed.
+    func connectionClosed(_ connection: HTTPConnection) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.connections.removeValue(forKey: ObjectIdentifier(connection))
+            if s.acceptSuspended, !s.shuttingDown, s.connections.count < configuration.maxConnections, let source = s.acceptSource?.source {
+                s.acceptSuspended = false
+                source.resume()
+            }
+            if s.shuttingDown && s.connections.isEmpty {
+                defer { s.stopped.removeAll() }
+                return s.stopped
+            }
+            return []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    /// Graceful shutdown: stop accepting, close idle connections, let in-flight requests finish
+    /// (their responses carry `Connection: close`), and cut whatever is left after `drainTimeout`.
+    public func shutdown() async {
+        let connections = state.withLock { s -> [HTTPConnection] in
+            s.shuttingDown = true
+            if let source = s.acceptSource?.source {
+                if s.acceptSuspended { source.resume() }
+                source.cancel()
+                s.acceptSource = nil
+            }
+            return Array(s.connections.values)
+        }
+        for connection in connections { connection.beginShutdown() }
+        let drained = Task {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { s -> Bool in
+                    if s.connections.isEmpty { return true }
+                    s.stopped.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: configuration.drainTimeout)
+            guard !Task.isCancelled else { return }
+            let left = state.withLock { Array($0.connections.values) }
+            for connection in left { connection.forceClose() }
+        }
+        await drained.value
+        deadline.cancel()
+    }
+}
+
+/// The listening socket's read source. `@unchecked Sendable`: Dispatch sources are thread-safe
+/// objects; this box is only stored and read under the server's lock.
+final class AcceptSource: @unchecked Sendable {
+    let source: DispatchSourceRead
+    init(_ source: DispatchSourceRead) { self.source = source }
+}

@@ -1,0 +1,102 @@
+import API
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+
+/// `immoflow-compliance serve`: the HTTP API until SIGTERM or SIGINT (graceful, exit 0).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (graceful shutdown on SIGTERM/SIGINT).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Listen address (default $IMMOFLOW_HOST or 127.0.0.1).")
+    var host: String?
+    @Option(help: "Listen port (default $IMMOFLOW_PORT or 8080; 0 picks a free one).")
+    var port: Int?
+    @Option(name: .customLong("cors-origins"), help: "Comma-separated dashboard origins allowed by CORS (default $IMMOFLOW_CORS_ORIGINS).")
+    var corsOrigins: String?
+    @Option(name: .customLong("max-connections"), help: "Open connections at most.")
+    var maxConnections: Int = 1024
+    @Option(name: .customLong("header-timeout"), help: "Seconds to receive a request head (slowloris guard).")
+    var headerTimeout: Int = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may idle.")
+    var idleTimeout: Int = 5
+    @Option(name: .customLong("drain-timeout"), help: "Seconds in-flight requests get at shutdown.")
+    var drainTimeout: Int = 10
+    @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
+    var noAccessLog = false
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
+        for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--drain-timeout", drainTimeout)]
+        where !(1...3600).contains(value) {
+            throw ValidationError("\(name) must be 1…3600 seconds")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let listenHost = host ?? environment["IMMOFLOW_HOST"] ?? "127.0.0.1"
+        let listenPort: Int
+        if let port {
+            listenPort = port
+        } else if let text = environment["IMMOFLOW_PORT"] {
+            guard let value = Int(text), (0...65535).contains(value), !text.hasPrefix("+") else {
+                throw CommandFailure("serve: IMMOFLOW_PORT must be a port number, got '\(text)'", exitCode: 64)
+            }
+            listenPort = value
+        } else {
+            listenPort = 8080
+        }
+        var http = HTTPServerConfiguration(host: listenHost, port: listenPort)
+        http.maxConnections = maxConnections
+        http.headerTimeout = .seconds(headerTimeout)
+        http.idleTimeout = .seconds(idleTimeout)
+        http.drainTimeout = .seconds(drainTimeout)
+        var options = APIServer.Options(http: http, databaseURL: try database.resolvedURL())
+        options.corsOrigins = (corsOrigins ?? environment["IMMOFLOW_CORS_ORIGINS"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        options.accessLog = !noAccessLog
+        let signals = ShutdownSignal()
+        do {
+            try await APIServer.run(options, started: { port in
+                FileHandle.standardError.write(Data("serve: listening on \(listenHost):\(port)\n".utf8))
+            }, until: { await signals.wait() })
+        } catch let error as HTTPServerError {
+            throw CommandFailure("serve: cannot listen on \(listenHost):\(listenPort): \(error)")
+        }
+        FileHandle.standardError.write(Data("serve: stopped\n".utf8))
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (handled by Dispatch sources, so the default actions are off).
+final class ShutdownSignal: @unchecked Sendable {
+    // @unchecked Sendable: the sources are created once in init and only kept alive here.
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "signals")
+    private let stream: AsyncStream<Int32>
+    private let continuation: AsyncStream<Int32>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            let continuation = self.continuation
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func wait() async {
+        for await number in stream {
+            FileHandle.standardError.write(Data("serve: \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down\n".utf8))
+            return
+        }
+    }
+}
