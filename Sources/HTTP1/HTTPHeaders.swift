@@ -4,13 +4,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public struct Field: Sendable, Equatable {
         public let name: String
         public let value: String
-        /// ASCII-lowercased name, for lookups.
-        let lowercasedName: String
 
         public init(name: String, value: String) {
             self.name = name
             self.value = value
-            lowercasedName = name.lowercased()
+        }
+
+        /// ASCII case-insensitive name comparison (field names are tokens, RFC 9110 §5.1),
+        /// without allocating a lowercased copy.
+        public func hasName(_ other: String) -> Bool {
+            let a = name.utf8, b = other.utf8
+            guard a.count == b.count else { return false }
+            return zip(a, b).allSatisfy { ByteClass.lower($0) == ByteClass.lower($1) }
         }
     }
 
@@ -33,20 +38,17 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        let key = name.lowercased()
-        fields.removeAll { $0.lowercasedName == key }
+        fields.removeAll { $0.hasName(name) }
     }
 
     /// The first value of `name`.
     public subscript(_ name: String) -> String? {
-        let key = name.lowercased()
-        return fields.first { $0.lowercasedName == key }?.value
+        fields.first { $0.hasName(name) }?.value
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        let key = name.lowercased()
-        return fields.filter { $0.lowercasedName == key }.map(\.value)
+        fields.filter { $0.hasName(name) }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }

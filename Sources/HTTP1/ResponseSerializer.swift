@@ -20,12 +20,9 @@ public enum ResponseSerializer {
         out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
         var dropped = 0
         for field in headers {
-            switch field.lowercasedName {
-            case "content-length", "transfer-encoding", "connection", "date":
-                continue   // framing and connection fields are ours to set
-            default:
-                break
-            }
+            // framing and connection fields are ours to set
+            if field.hasName("Content-Length") || field.hasName("Transfer-Encoding") || field.hasName("Connection")
+                || field.hasName("Date") { continue }
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isTchar),
                   field.value.utf8.allSatisfy(ByteClass.isFieldValue) else {
                 dropped += 1

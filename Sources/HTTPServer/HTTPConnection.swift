@@ -1,13 +1,15 @@
 import Dispatch
 import Glibc
 import HTTP1
+import Synchronization
 
 /// One client connection: reads and parses requests, hands them to the responder one at a time
 /// (so pipelined responses go out in request order, RFC 9112 §9.3.2), writes responses with
 /// back-pressure, and enforces the timeouts.
 ///
-/// `@unchecked Sendable`: every mutable property is touched only on `queue` (a serial queue);
-/// tasks that produce responses hop back onto it before touching anything.
+/// `@unchecked Sendable`: every mutable property is touched only on `queue`, the serial event-loop
+/// queue the connection was assigned to; tasks that produce responses hop back onto it before
+/// touching anything.
 final class HTTPConnection: @unchecked Sendable {
     enum Phase {
         /// Between requests (keep-alive idle, or before the first byte).
@@ -35,8 +37,11 @@ final class HTTPConnection: @unchecked Sendable {
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
     private var writeSourceActive = false
-    private let timer: DispatchSourceTimer
     private var liveSources = 0
+    /// When the current phase times out, in `DispatchTime` uptime nanoseconds (`UInt64.max`:
+    /// never). The server's sweeper reads it from its own queue, hence atomic; one shared timer
+    /// instead of a timer source per connection keeps re-arming off the request path.
+    let deadline = Atomic<UInt64>(UInt64.max)
 
     var phase = Phase.idle
     var input: [UInt8] = []
@@ -58,12 +63,11 @@ final class HTTPConnection: @unchecked Sendable {
     var responseBodyBytes = 0
     var currentRequestID: String?
 
-    init(fd: Int32, remoteAddress: String, server: HTTPServer) {
+    init(fd: Int32, remoteAddress: String, server: HTTPServer, queue: DispatchQueue) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.server = server
-        queue = DispatchQueue(label: "http.connection", target: server.connectionQueue)
-        timer = DispatchSource.makeTimerSource(queue: queue)
+        self.queue = queue
     }
 
     func start() {
@@ -72,12 +76,8 @@ final class HTTPConnection: @unchecked Sendable {
         source.setCancelHandler { [self] in sourceCancelled() }
         readSource = source
         liveSources += 1
-        timer.setEventHandler { [self] in onTimeout() }
-        timer.setCancelHandler { [self] in sourceCancelled() }
-        liveSources += 1
         queue.async { [self] in
             armTimer(server.configuration.idleTimeout)
-            timer.resume()
             readSource?.resume()
         }
     }
@@ -264,12 +264,19 @@ final class HTTPConnection: @unchecked Sendable {
 
     func armTimer(_ interval: Duration) {
         let (seconds, attoseconds) = interval.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(50))
+        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        deadline.store(DispatchTime.now().uptimeNanoseconds + nanoseconds, ordering: .relaxed)
     }
 
     func disarmTimer() {
-        timer.schedule(deadline: .distantFuture)
+        deadline.store(UInt64.max, ordering: .relaxed)
+    }
+
+    /// Called by the server's sweeper (on this connection's queue) when the deadline looked past.
+    func checkTimeout() {
+        guard deadline.load(ordering: .relaxed) <= DispatchTime.now().uptimeNanoseconds else { return }
+        disarmTimer()
+        onTimeout()
     }
 
     private func onTimeout() {
@@ -332,7 +339,7 @@ final class HTTPConnection: @unchecked Sendable {
             if readingPaused { readSource.resume() }
             readSource.cancel()
         }
-        timer.cancel()
+        disarmTimer()
     }
 
     private func sourceCancelled() {

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 import Synchronization
 
@@ -12,8 +13,12 @@ public final class HTTPServer: Sendable {
     /// The bound port (useful with port 0).
     public let port: Int
     private let acceptQueue = DispatchQueue(label: "http.accept")
-    /// Connections run on serial queues that target this one.
-    let connectionQueue = DispatchQueue(label: "http.connections", attributes: .concurrent)
+    private let sweeper: TimerSource
+    /// Event loops: one serial queue per core. A connection lives on one of them for its whole
+    /// life (its sources fire there, its state is touched only there), so busy connections are
+    /// drained by one thread without cross-thread wake-ups per event.
+    let loops: [DispatchQueue]
+    private let nextLoop = Atomic<Int>(0)
     private let state = Mutex<State>(State())
 
     private struct State: ~Copyable {
@@ -32,6 +37,22 @@ public final class HTTPServer: Sendable {
         Socket.raiseOpenFileLimit()
         listenerFD = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         port = Socket.localPort(listenerFD)
+        sweeper = TimerSource(DispatchSource.makeTimerSource(queue: DispatchQueue(label: "http.timeouts")))
+        let cores = Int(ProcessInfo.processInfo.environment["IMMOFLOW_LOOPS"] ?? "") ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        loops = (0..<cores).map { DispatchQueue(label: "http.loop.\($0)", qos: .userInitiated) }
+    }
+
+    deinit {
+        sweeper.source.cancel()
+    }
+
+    /// Every 100 ms: hand every connection whose deadline passed to its own queue.
+    private func sweep() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = state.withLock { s in s.connections.values.filter { $0.deadline.load(ordering: .relaxed) <= now } }
+        for connection in due {
+            connection.queue.async { connection.checkTimeout() }
+        }
     }
 
     /// Starts accepting connections.
@@ -42,6 +63,9 @@ public final class HTTPServer: Sendable {
         source.source.setCancelHandler { close(fd) }
         state.withLock { $0.acceptSource = source }
         source.source.resume()
+        sweeper.source.setEventHandler { [weak self] in self?.sweep() }
+        sweeper.source.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+        sweeper.source.resume()
     }
 
     /// The number of open connections.
@@ -70,7 +94,8 @@ public final class HTTPServer: Sendable {
                 return
             }
             Socket.configureAccepted(fd)
-            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self)
+            let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self, queue: loop)
             state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
             connection.start()
         }
@@ -134,4 +159,11 @@ public final class HTTPServer: Sendable {
 final class AcceptSource: @unchecked Sendable {
     let source: DispatchSourceRead
     init(_ source: DispatchSourceRead) { self.source = source }
+}
+
+/// The shared timeout timer. `@unchecked Sendable`: a Dispatch source is thread-safe; it is set
+/// up once in `start()` and cancelled in `deinit`.
+final class TimerSource: @unchecked Sendable {
+    let source: DispatchSourceTimer
+    init(_ source: DispatchSourceTimer) { self.source = source }
 }
