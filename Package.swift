@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "JCS"),
         .target(name: "HTTP1", dependencies: ["Chronology"]),
         .target(name: "HTTPServer", dependencies: ["HTTP1"]),
+        .target(name: "HTTP1Fuzzing", dependencies: ["HTTP1"]),
+        // libFuzzer harness (tools/fuzz.sh); only the entry point lives here.
+        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTP1Fuzzing"]),
         .target(
             name: "HTTPRouting",
             dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", .product(name: "Logging", package: "swift-log")]),
@@ -60,7 +63,7 @@ let package = Package(
         .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
