@@ -47,11 +47,7 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     /// Runs blocking client work on a dedicated thread.
     public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        try await Blocking.run(body)
     }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }

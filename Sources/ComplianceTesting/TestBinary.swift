@@ -17,10 +17,11 @@ public enum TestBinary {
     }
 
     /// Runs the executable with `arguments` and an environment without DATABASE_URL unless given.
-    public static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessRunner.Outcome {
+    public static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessRunner.Outcome {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "DATABASE_URL")
         for (k, v) in extra { environment[k] = v }
-        return try ProcessRunner.run([try path()] + arguments, environment: environment)
+        let command = [try path()] + arguments
+        return try await Blocking.run { [environment] in try ProcessRunner.run(command, environment: environment) }
     }
 }

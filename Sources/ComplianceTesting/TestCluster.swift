@@ -23,9 +23,14 @@ public final class TestCluster: @unchecked Sendable {
     private var dataDirectory: String { directory + "/data" }
     private var logFile: String { directory + "/postgres.log" }
 
+    /// Creates, configures and starts a cluster on a thread of its own (see `Blocking`).
+    public static func start(settings: [String: String] = [:]) async throws -> TestCluster {
+        try await Blocking.run { try startBlocking(settings: settings) }
+    }
+
     /// Creates, configures and starts a cluster. Throws a `HarnessError` that names the failing
     /// step and the remedy.
-    public static func start(settings: [String: String] = [:]) throws -> TestCluster {
+    static func startBlocking(settings: [String: String] = [:]) throws -> TestCluster {
         let bin = try locateBinaries()
         let template = "/tmp/immoflow-pg-XXXXXX"
         var buffer = Array(template.utf8CString)
@@ -34,7 +39,7 @@ public final class TestCluster: @unchecked Sendable {
         let cluster = TestCluster(directory: directory, port: try freePort(), binDirectory: bin)
         do {
             try cluster.initialize(settings: settings)
-            try cluster.startServer()
+            try cluster.startServerBlocking()
             cluster.spawnWatcher()
             TestClusterRegistry.register(cluster)
             return cluster
@@ -62,18 +67,29 @@ public final class TestCluster: @unchecked Sendable {
     }
 
     /// Stops the server and starts it again on the same port (for reconnect tests).
-    public func restart() throws {
-        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], step: "pg_ctl stop")
-        try startServer()
+    public func restart() async throws {
+        try await stopServer()
+        try await startServer()
     }
 
     /// Stops the server without removing anything (for "database down" tests).
-    public func stopServer() throws {
-        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], step: "pg_ctl stop")
+    public func stopServer() async throws {
+        try await Blocking.run { [self] in
+            try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], step: "pg_ctl stop")
+        }
     }
 
     /// Starts a stopped server again.
-    public func startServer() throws {
+    public func startServer() async throws {
+        try await Blocking.run { [self] in try startServerBlocking() }
+    }
+
+    /// Stops and removes the cluster without parking a cooperative thread.
+    public func shutdown() async {
+        _ = try? await Blocking.run { [self] in stop() }
+    }
+
+    func startServerBlocking() throws {
         try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
                     step: "pg_ctl start (log: \(logFile))")
     }
@@ -159,7 +175,7 @@ public final class TestCluster: @unchecked Sendable {
     }
 
     /// A port that was free a moment ago (bind to port 0 and read it back).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed: errno \(errno)") }
         defer { close(fd) }

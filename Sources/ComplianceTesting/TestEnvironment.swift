@@ -20,17 +20,26 @@ public actor TestEnvironment {
     private let runID = String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
 
     /// The URL of the server's `postgres` database (superuser).
-    public func serverURL() throws -> String {
+    public func serverURL() async throws -> String {
         if let adminURL { return adminURL }
-        if let external = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !external.isEmpty {
-            adminURL = external
-            return external
+        if let starting = clusterStart { return try await starting.value }
+        let task = Task { () throws -> String in
+            if let external = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !external.isEmpty {
+                return external
+            }
+            let started = try await TestCluster.start()
+            self.keep(started)
+            return started.url()
         }
-        let started = try TestCluster.start()
-        cluster = started
-        adminURL = started.url()
-        return started.url()
+        clusterStart = task
+        let url = try await task.value
+        adminURL = url
+        return url
     }
+
+    private var clusterStart: Task<String, any Error>?
+
+    private func keep(_ started: TestCluster) { cluster = started }
 
     /// One database per label for the whole run (a suite's tests share it; swift-testing makes a
     /// new suite instance per test, so per-instance databases would be wasteful).
@@ -46,7 +55,7 @@ public actor TestEnvironment {
     public func emptyDatabase(_ label: String) async throws -> TestDatabase {
         let name = nextName(label)
         try await admin("CREATE DATABASE \(name)", database: nil)
-        return TestDatabase(name: name, url: try url(for: name))
+        return TestDatabase(name: name, url: try await url(for: name))
     }
 
     /// A new database with every migration applied (copied from the run's template).
@@ -54,7 +63,7 @@ public actor TestEnvironment {
         let template = try await migratedTemplate()
         let name = nextName(label)
         try await admin("CREATE DATABASE \(name) TEMPLATE \(template)", database: nil)
-        return TestDatabase(name: name, url: try url(for: name))
+        return TestDatabase(name: name, url: try await url(for: name))
     }
 
     /// The directory holding this checkout's `migrations/`.
@@ -74,7 +83,7 @@ public actor TestEnvironment {
         let name = "immoflow_template_\(runID)"
         try await ensureAppRole()
         try await admin("CREATE DATABASE \(name)", database: nil)
-        let pool = ConnectionPool(configuration: .init(url: try url(for: name)), size: 1)
+        let pool = ConnectionPool(configuration: .init(url: try await url(for: name)), size: 1)
         do {
             let catalog = try MigrationCatalog.load(directory: Self.migrationsDirectory)
             _ = try await Migrator(catalog: catalog).migrate(pool)
@@ -102,14 +111,15 @@ public actor TestEnvironment {
         return "t_\(runID)_\(counter)_\(String(clean.prefix(30)))"
     }
 
-    private func url(for database: String) throws -> String {
-        let base = try serverURL()
+    private func url(for database: String) async throws -> String {
+        let base = try await serverURL()
         return TestDatabase.replacingDatabase(in: base, with: database)
     }
 
     /// Runs an administrative statement (database names are generated here, never input).
     private func admin(_ sql: String, database: String?) async throws {
-        let target = try database.map { try url(for: $0) } ?? serverURL()
+        let target: String
+        if let database { target = try await url(for: database) } else { target = try await serverURL() }
         let pool = ConnectionPool(configuration: .init(url: target), size: 1)
         do {
             try await pool.withConnection { try await $0.executeScript(sql) }

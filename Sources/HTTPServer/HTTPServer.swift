@@ -27,6 +27,7 @@ public final class HTTPServer: Sendable {
         var acceptSuspended = false
         var shuttingDown = false
         var stopped: [CheckedContinuation<Void, Never>] = []
+        var started = false
     }
 
     /// Binds the listening socket (nothing is accepted until `start()`).
@@ -43,7 +44,17 @@ public final class HTTPServer: Sendable {
     }
 
     deinit {
+        // Dispatch traps when a source is released while inactive, so a never-started server
+        // activates its sweeper to cancel it, and closes the listener itself.
+        let (started, accept, suspended) = state.withLock { ($0.started, $0.acceptSource, $0.acceptSuspended) }
         sweeper.source.cancel()
+        if !started {
+            sweeper.source.resume()
+            close(listenerFD)
+        } else if let accept {
+            if suspended { accept.source.resume() }
+            accept.source.cancel()
+        }
     }
 
     /// Every 100 ms: hand every connection whose deadline passed to its own queue.
@@ -61,7 +72,10 @@ public final class HTTPServer: Sendable {
         source.source.setEventHandler { [weak self] in self?.acceptAll() }
         let fd = listenerFD
         source.source.setCancelHandler { close(fd) }
-        state.withLock { $0.acceptSource = source }
+        state.withLock {
+            $0.acceptSource = source
+            $0.started = true
+        }
         source.source.resume()
         sweeper.source.setEventHandler { [weak self] in self?.sweep() }
         sweeper.source.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))

@@ -11,7 +11,7 @@ import Testing
     @Test("demo-data loads a migrated database; ledger reconciles, chains verify, the rate is printed")
     func load() async throws {
         let db = try await TestEnvironment.shared.migratedDatabase("demo")
-        let outcome = try TestBinary.run(["demo-data", "--database-url", db.url, "--organizations", "3", "--months", "4",
+        let outcome = try await TestBinary.run(["demo-data", "--database-url", db.url, "--organizations", "3", "--months", "4",
                                           "--audit-logs", "3000", "--days", "10", "--now", "2026-11-26T15:00:00Z"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("rows/s through the chain trigger"))
@@ -42,7 +42,7 @@ import Testing
             previous = event.hash
         }
         // a second run refuses instead of duplicating
-        let again = try TestBinary.run(["demo-data", "--database-url", db.url])
+        let again = try await TestBinary.run(["demo-data", "--database-url", db.url])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already has 3 organizations"))
         await pool.close()
@@ -52,8 +52,8 @@ import Testing
         ["demo-data", "--organizations", "0"], ["demo-data", "--months", "abc"], ["demo-data", "--now", "2026-11-26 15:00"],
         ["demo-data", "--seed", "-1"], ["demo-data", "--nonsense"],
     ])
-    func badFlags(arguments: [String]) throws {
-        let outcome = try TestBinary.run(arguments + ["--database-url", "postgresql://127.0.0.1:1/x"])
+    func badFlags(arguments: [String]) async throws {
+        let outcome = try await TestBinary.run(arguments + ["--database-url", "postgresql://127.0.0.1:1/x"])
         #expect(outcome.status == 64)
         #expect(outcome.stderr.split(separator: "\n").count == 1)
         #expect(outcome.stderr.hasPrefix("immoflow-compliance: "))
@@ -62,7 +62,7 @@ import Testing
     @Test("an unmigrated database is a clear error, not a crash")
     func unmigrated() async throws {
         let db = try await TestEnvironment.shared.emptyDatabase("demo-unmigrated")
-        let outcome = try TestBinary.run(["demo-data", "--database-url", db.url])
+        let outcome = try await TestBinary.run(["demo-data", "--database-url", db.url])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("relation \"organizations\" does not exist"))
         #expect(outcome.stderr.split(separator: "\n").count == 1)

@@ -57,12 +57,12 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)").path
         try FileManager.default.copyItem(atPath: TestEnvironment.migrationsDirectory, toPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ok = try TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
+        let ok = try await TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
         #expect(ok.status == 0, "\(ok.stderr)")
         let path = directory + "/0001_core.sql"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try (text + "\n-- an innocent-looking edit\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let refused = try TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
+        let refused = try await TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
         #expect(refused.status == 1)
         let lines = refused.stderr.split(separator: "\n")
         #expect(lines.count == 1)
@@ -76,7 +76,7 @@ import Testing
         try FileManager.default.copyItem(atPath: TestEnvironment.migrationsDirectory, toPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "CREATE TABLE half_done (id int);\nSELECT 1/0;\n".write(toFile: directory + "/9000_broken.sql", atomically: true, encoding: .utf8)
-        let outcome = try TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
+        let outcome = try await TestBinary.run(["migrate", "--migrations-dir", directory, "--database-url", db.url])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("migration '9000_broken.sql' failed and was rolled back"))
         let pool = db.pool(size: 1)
@@ -133,17 +133,17 @@ import Testing
 
     @Test("bad input: unreachable URL, missing URL, missing permission — one line, non-zero exit, no password, no partial schema")
     func badInput() async throws {
-        let unreachable = try TestBinary.run(["migrate", "--database-url", "postgresql://app:hunter2@127.0.0.1:1/x", "--connect-timeout", "2"])
+        let unreachable = try await TestBinary.run(["migrate", "--database-url", "postgresql://app:hunter2@127.0.0.1:1/x", "--connect-timeout", "2"])
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.split(separator: "\n").count == 1)
         #expect(unreachable.stderr.contains("cannot connect to the database"))
         #expect(!unreachable.stderr.contains("hunter2"))
 
-        let missing = try TestBinary.run(["migrate"])
+        let missing = try await TestBinary.run(["migrate"])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("DATABASE_URL"))
 
-        let badFlag = try TestBinary.run(["migrate", "--frobnicate"])
+        let badFlag = try await TestBinary.run(["migrate", "--frobnicate"])
         #expect(badFlag.status == 64)
         #expect(badFlag.stderr.split(separator: "\n").count == 1)
 
@@ -154,7 +154,7 @@ import Testing
         try await admin.withConnection { try await $0.executeScript("CREATE ROLE \(role) LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC") }
         var components = URLComponents(string: db.url)!
         components.user = role
-        let denied = try TestBinary.run(["migrate", "--database-url", components.string!])
+        let denied = try await TestBinary.run(["migrate", "--database-url", components.string!])
         #expect(denied.status == 1)
         #expect(denied.stderr.contains("permission denied"), "\(denied.stderr)")
         #expect(denied.stderr.split(separator: "\n").count == 1)

@@ -132,25 +132,25 @@ import Testing
 @Suite(.serialized) struct ReconnectTests {
     @Test("after PostgreSQL restarts, the next checkout reconnects; while it is down, queries fail fast")
     func restart() async throws {
-        let cluster = try TestCluster.start()
-        defer { cluster.stop() }
+        let cluster = try await TestCluster.start()
         let pool = ConnectionPool(configuration: .init(url: cluster.url(), connectTimeoutSeconds: 2), size: 2)
         let first = try await pool.withConnection { try await $0.backendPID() }
         #expect(first > 0)
 
-        try cluster.stopServer()
+        try await cluster.stopServer()
         let down = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(down?.category == .unavailable)
 
-        try cluster.startServer()
+        try await cluster.startServer()
         let rows = try await pool.query("SELECT 7 AS seven")
         #expect(try rows.single().decode(Int.self, "seven") == 7)
         let second = try await pool.withConnection { try await $0.backendPID() }
         #expect(second != first)
 
-        try cluster.restart()
+        try await cluster.restart()
         // the very first query after the restart succeeds: the idle health check drops the dead link
         #expect(try await pool.query("SELECT 8 AS eight").single().decode(Int.self, "eight") == 8)
         await pool.close()
+        await cluster.shutdown()
     }
 }
