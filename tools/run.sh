@@ -34,7 +34,7 @@ MSG
 else
     cat >&2 <<MSG
 
-'serve' does not exist yet (issue 3), so this stops after loading the demo data.
+'serve' is not in this build, so this stops after loading the demo data.
 Look at the data while it runs next time, e.g.:
   psql "$DATABASE_URL" -c "SELECT event_type, status, count(*) FROM backup_audit GROUP BY 1, 2"
 The throwaway cluster is removed now.
