@@ -67,8 +67,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 }
 
 extension Substring {
-    /// Without leading and trailing SP/HTAB (OWS).
-    func trimmingWhitespace() -> Substring {
+    /// Without leading and trailing SP/HTAB (OWS, RFC 9110 §5.6.3).
+    public func trimmingWhitespace() -> Substring {
         var s = self
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

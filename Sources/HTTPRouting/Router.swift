@@ -69,12 +69,6 @@ public struct Router: Sendable {
         return .methodNotAllowed(allow: Self.order(allowed))
     }
 
-    /// The methods a path supports (for `Allow` on OPTIONS), or nil if no route matches it.
-    public func allowedMethods(path: String) -> [String]? {
-        if case .methodNotAllowed(let allow) = match(method: "\u{0}", path: path) { return allow }
-        return nil
-    }
-
     static func bind(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
         guard segments.count == parts.count else { return nil }
         var parameters: [String: String] = [:]

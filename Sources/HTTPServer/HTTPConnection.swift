@@ -85,7 +85,7 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: reading
 
     private func onReadable() {
-        guard case let phaseNow = phase, !isClosed(phaseNow) else { return }
+        guard !isClosed(phase) else { return }
         var sawEOF = false
         withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
             while true {

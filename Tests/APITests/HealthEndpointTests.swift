@@ -102,12 +102,3 @@ import Testing
         #expect(inUse.stderr.contains("cannot listen") && inUse.stderr.contains("Address already in use"))
     }
 }
-
-func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
-}
