@@ -62,12 +62,12 @@ let package = Package(
         // Test support: throwaway PostgreSQL clusters, fixtures.
         .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations"]),
 
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "HTTPRouting", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto", "JCS"]),

@@ -1,3 +1,4 @@
+import ComplianceTesting
 import Crypto
 import Foundation
 import Testing
@@ -36,8 +37,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)").path
         #expect(FileManager.default.createFile(atPath: path, contents: Data(data)))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let output = try shell(["sha256sum", path])
-        #expect(output.prefix(64) == Hex.encode(SHA256.hash(data)))
+        let output = try ProcessRunner.run(["sha256sum", path])
+        #expect(output.stdout.prefix(64) == Hex.encode(SHA256.hash(data)))
     }
 }
 
@@ -79,16 +80,4 @@ import Testing
         let a = SecureRandom.bytes(32), b = SecureRandom.bytes(32)
         #expect(a.count == 32 && a != b)
     }
-}
-
-func shell(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }
