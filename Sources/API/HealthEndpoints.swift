@@ -21,16 +21,13 @@ public struct HealthEndpoints: Sendable {
         // Liveness must not depend on anything but the process: answered on the connection's
         // queue, no task hop, no database.
         router.add("GET", "/health") { _ in
-            HTTPResponse(status: 200, contentType: "application/json", body: Self.live, headers: Self.noStore)
+            HTTPResponse(status: 200, headers: Self.liveHeaders, body: .bytes(Self.live))
         }
         router.add("GET", "/health/ready") { _ in try await ready() }
     }
 
-    static var noStore: HTTPHeaders {
-        var h = HTTPHeaders()
-        h.set("Cache-Control", "no-store")
-        return h
-    }
+    static let noStore = HTTPHeaders([("Cache-Control", "no-store")])
+    static let liveHeaders = HTTPHeaders([("Cache-Control", "no-store"), ("Content-Type", "application/json")])
 
     /// 200 with the round-trip time, or 503 problem+json. libpq text never reaches the client.
     func ready() async throws -> HTTPResponse {

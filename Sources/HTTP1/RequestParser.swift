@@ -163,17 +163,46 @@ private struct Scanner {
     // MARK: meaning of the head
 
     func interpret(method: String, target: String, version: HTTPVersion, fields: HTTPHeaders) throws(HTTPError) -> RequestHead {
+        // One pass over the fields for everything framing depends on (no per-name arrays on the
+        // common path: most requests carry one Host and nothing else of interest).
+        var hostCount = 0
+        var firstHost: String?
+        var lengths: [String] = []
+        var codings: [String] = []
+        var expectations: [String] = []
+        var close = false, keepAliveOption = false
+        for field in fields {
+            switch field.name.utf8.count {
+            case 4 where field.hasName("host"):
+                hostCount += 1
+                if firstHost == nil { firstHost = field.value }
+            case 14 where field.hasName("content-length"):
+                lengths.append(field.value)
+            case 17 where field.hasName("transfer-encoding"):
+                codings.append(field.value)
+            case 6 where field.hasName("expect"):
+                expectations.append(field.value)
+            case 10 where field.hasName("connection"):
+                for option in field.value.split(separator: ",") {
+                    let token = option.trimmingWhitespace()
+                    if ByteClass.equalsLowercase(token.utf8, "close") { close = true }
+                    if ByteClass.equalsLowercase(token.utf8, "keep-alive") { keepAliveOption = true }
+                }
+            default:
+                break
+            }
+        }
+
         // Host: exactly one in HTTP/1.1, at most one in 1.0, always valid (RFC 9112 §3.2).
-        let hosts = fields.values("host")
-        if version == .http11 && hosts.isEmpty { throw .bad("missing_host") }
-        if hosts.count > 1 { throw .bad("duplicate_host") }
-        if let host = hosts.first, !host.isEmpty, !Self.isValidAuthority(host) { throw .bad("invalid_host") }
+        if version == .http11 && hostCount == 0 { throw .bad("missing_host") }
+        if hostCount > 1 { throw .bad("duplicate_host") }
+        if let host = firstHost, !host.isEmpty, !Self.isValidAuthority(host) { throw .bad("invalid_host") }
 
         // Request-target forms (RFC 9112 §3.2).
-        var authority = hosts.first
+        var authority = firstHost
         let path: String
         var query: String?
-        let t = Array(target.utf8)
+        let t = target.utf8
         if t.contains(UInt8(ascii: "#")) { throw .bad("fragment_in_target") }
         if method == "CONNECT" {
             guard Self.isValidAuthority(target), target.contains(":") else { throw .bad("invalid_authority_form") }
@@ -197,7 +226,6 @@ private struct Scanner {
         }
 
         // Content-Length: 1*DIGIT, exactly one value (RFC 9112 §6.3; duplicates refused by policy).
-        let lengths = fields.values("content-length")
         var framing = BodyFraming.none
         if !lengths.isEmpty {
             let elements = lengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -207,7 +235,6 @@ private struct Scanner {
         }
 
         // Transfer-Encoding (RFC 9112 §6.1, §7): only a lone, final `chunked`.
-        let codings = fields.values("transfer-encoding")
         if !codings.isEmpty {
             if version == .http10 { throw .bad("transfer_encoding_in_http10") }
             if codings.count > 1 { throw .bad("duplicate_transfer_encoding") }
@@ -226,15 +253,12 @@ private struct Scanner {
 
         // Expect (RFC 9110 §10.1.1): 100-continue in 1.1; ignored in 1.0; anything else 417.
         var expectContinue = false
-        for expectation in fields.values("expect") {
+        for expectation in expectations {
             guard ByteClass.equalsLowercase(expectation.utf8, "100-continue") else { throw HTTPError(417, "unsupported_expectation") }
             expectContinue = version == .http11
         }
 
         // Connection (RFC 9112 §9.3): persistent by default in 1.1, opt-in in 1.0.
-        let options = fields.listElements("connection")
-        let close = options.contains { ByteClass.equalsLowercase($0.utf8, "close") }
-        let keepAliveOption = options.contains { ByteClass.equalsLowercase($0.utf8, "keep-alive") }
         let keepAlive = !close && (version == .http11 || keepAliveOption)
 
         return RequestHead(method: method, target: target, version: version, headers: fields, framing: framing,
@@ -248,9 +272,9 @@ private struct Scanner {
     }
 
     /// Length of `http://` or `https://` (scheme case-insensitive), or nil.
-    static func absoluteSchemeEnd(_ t: [UInt8]) -> Int? {
-        if t.count > 7, ByteClass.equalsLowercase(t[0..<7], "http://") { return 7 }
-        if t.count > 8, ByteClass.equalsLowercase(t[0..<8], "https://") { return 8 }
+    static func absoluteSchemeEnd(_ t: String.UTF8View) -> Int? {
+        if t.count > 7, ByteClass.equalsLowercase(t.prefix(7), "http://") { return 7 }
+        if t.count > 8, ByteClass.equalsLowercase(t.prefix(8), "https://") { return 8 }
         return nil
     }
 

@@ -17,12 +17,21 @@ public enum ResponseSerializer {
     @discardableResult
     public static func head(status: Int, headers: HTTPHeaders, framing: Framing, close: Bool, date: String,
                             into out: inout [UInt8]) -> Int {
-        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        if status == 200 {
+            out.append(contentsOf: okLine)
+        } else {
+            out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        }
         var dropped = 0
         for field in headers {
-            // framing and connection fields are ours to set
-            if field.hasName("Content-Length") || field.hasName("Transfer-Encoding") || field.hasName("Connection")
-                || field.hasName("Date") { continue }
+            // framing and connection fields are ours to set (length first: most names differ there)
+            switch field.name.utf8.count {
+            case 4 where field.hasName("Date"), 10 where field.hasName("Connection"),
+                 14 where field.hasName("Content-Length"), 17 where field.hasName("Transfer-Encoding"):
+                continue
+            default:
+                break
+            }
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isTchar),
                   field.value.utf8.allSatisfy(ByteClass.isFieldValue) else {
                 dropped += 1
@@ -47,6 +56,8 @@ public enum ResponseSerializer {
         out.append(0x0A)
         return dropped
     }
+
+    private static let okLine: [UInt8] = Array("HTTP/1.1 200 OK\r\n".utf8)
 
     /// `HTTP/1.1 100 Continue` (RFC 9110 §15.2.1).
     public static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)

@@ -8,7 +8,12 @@ import Logging
 public final class Application: HTTPResponder {
     /// Methods this server implements; others are 501 (RFC 9110 §9.1). TRACE and CONNECT are
     /// known but never routed, so they get 405 + Allow (schemathesis counts 501 as a failure).
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+    static func isKnown(_ method: String) -> Bool {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT": return true
+        default: return false
+        }
+    }
 
     public let router: Router
     public let cors: CORSPolicy
@@ -32,7 +37,7 @@ public final class Application: HTTPResponder {
 
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
         let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
-        guard Self.knownMethods.contains(request.method) else {
+        guard Self.isKnown(request.method) else {
             return finish(Problem(status: 501, code: "method_not_implemented", detail: "method \(request.method) is not implemented").response(),
                           request, requestID)
         }
@@ -118,7 +123,7 @@ public final class Application: HTTPResponder {
     /// Adds what every response carries: the request ID and the CORS fields.
     private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
         var out = response
-        out.headers.set("X-Request-Id", requestID)
+        if out.headers["X-Request-Id"] == nil { out.headers.add("X-Request-Id", requestID) } else { out.headers.set("X-Request-Id", requestID) }
         if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }
         return out
     }

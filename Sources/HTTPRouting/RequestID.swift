@@ -16,8 +16,18 @@ public enum RequestID {
     /// does not need a cryptographic draw per request (which cost 4 % of a /health request).
     public static func generate() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        return prefix + hex64(mix(n &+ seed))
+        let low = mix(n &+ seed)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for i in 0..<16 {
+                buffer[i] = prefixBytes[i]
+                buffer[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+            }
+            return 32
+        }
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+    private static let prefixBytes = Array(prefix.utf8)
 
     private static let seed: UInt64 = SecureRandom.bytes(8).reduce(0) { $0 << 8 | UInt64($1) }
     private static let prefix: String = hex64(mix(seed ^ 0x5DEE_CE66_D1CE_4E5B))

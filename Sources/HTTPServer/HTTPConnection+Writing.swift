@@ -17,16 +17,18 @@ extension HTTPConnection {
         let noBody = HTTPStatus.forbidsBody(response.status)
         var close = forceClose || !(head?.keepAlive ?? false) || requestsServed >= config.maxRequestsPerConnection
             || shuttingDown || peerClosed
+        // Reuse the (empty, flushed) output buffer's storage instead of allocating per response.
         var out: [UInt8] = []
+        swap(&out, &output)
+        out.removeAll(keepingCapacity: true)
         let date = server.dates.current
         switch response.body {
         case .empty:
-            out.reserveCapacity(256)
             ResponseSerializer.head(status: response.status, headers: response.headers,
                                     framing: noBody ? .none : .contentLength(0), close: close, date: date, into: &out)
             finishAfterFlush(out, close: close, head: head, status: response.status, refusal: refusal)
         case .bytes(let body):
-            out.reserveCapacity(256 + body.count)
+            out.reserveCapacity(out.count + 256 + body.count)
             ResponseSerializer.head(status: response.status, headers: response.headers,
                                     framing: noBody ? .none : .contentLength(body.count), close: close, date: date, into: &out)
             if !isHEAD && !noBody {

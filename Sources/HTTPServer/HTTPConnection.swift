@@ -169,7 +169,7 @@ final class HTTPConnection: @unchecked Sendable {
                     refuse(error.status, error.reason, head: nil)
                     return
                 case .complete(let head, let consumed):
-                    input.removeFirst(consumed)
+                    if consumed == input.count { input.removeAll(keepingCapacity: true) } else { input.removeFirst(consumed) }
                     startBody(head)
                 }
             case .body(let head, var body):
