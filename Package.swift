@@ -49,8 +49,8 @@ let package = Package(
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
         .target(
             name: "API",
-            dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS",
-                           .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS", "Compliance", "ComplianceStore",
+                           "Chronology", "Crypto", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [
@@ -65,7 +65,10 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "HTTPRouting", "Postgres", "ComplianceTesting"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "HTTPServer", "HTTPRouting", "HTTP1", "Postgres", "ComplianceTesting", "Compliance",
+                           "ComplianceStore", "Chronology", "Crypto"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),

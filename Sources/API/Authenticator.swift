@@ -1,0 +1,117 @@
+import Chronology
+import Compliance
+import ComplianceStore
+import Crypto
+import Foundation
+import HTTP1
+import HTTPRouting
+import HTTPServer
+import Postgres
+import Synchronization
+
+/// Bearer-token authentication and role checks (RFC 6750) for `/api/compliance/*`.
+///
+/// Tokens are looked up by their keyed hash; results are cached for `cacheTTL` (so a revocation
+/// takes effect within that time) and unknown tokens for a shorter time, bounded in size, so a
+/// flood of bad tokens cannot hammer the database. `last_used_at` is written at most once a
+/// minute per token, off the request path.
+public final class Authenticator: Sendable {
+    let store: TokenStore?
+    let pool: ConnectionPool
+    let cacheTTL: Duration
+    let negativeTTL: Duration
+    let maxCacheEntries: Int
+    private let cache = Mutex<[[UInt8]: Entry]>([:])
+
+    struct Entry {
+        let token: APIToken?
+        let until: ContinuousClock.Instant
+    }
+
+    /// `hasher` nil: no pepper is configured, every protected request gets 503.
+    public init(hasher: TokenHasher?, pool: ConnectionPool, cacheTTL: Duration = .seconds(30),
+                negativeTTL: Duration = .seconds(5), maxCacheEntries: Int = 10_000) {
+        store = hasher.map { TokenStore(hasher: $0) }
+        self.pool = pool
+        self.cacheTTL = cacheTTL
+        self.negativeTTL = negativeTTL
+        self.maxCacheEntries = maxCacheEntries
+    }
+
+    static let challenge = #"Bearer realm="immoflow-compliance""#
+
+    /// The token allowed to do `permission`, or the 401/403/503 response to send instead.
+    public func authorize(_ request: HTTPRequest, _ permission: Permission) async -> Result<APIToken, Refusal> {
+        guard let store, let hasher = store.hasher else {
+            return .failure(Refusal(Problem(status: 503, code: "auth_not_configured",
+                                            detail: "token authentication is not configured on this server").response()))
+        }
+        guard let header = request.headers["Authorization"] else {
+            return .failure(Self.unauthorized(nil, "an Authorization: Bearer token is required"))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return .failure(Self.unauthorized("invalid_request", "use the Bearer scheme"))
+        }
+        let token = String(parts[1].trimmingWhitespace())
+        guard TokenHasher.looksLikeToken(token) else {
+            return .failure(Self.unauthorized("invalid_token", "the token is malformed, unknown, expired or revoked"))
+        }
+        let hash = hasher.hash(token)
+        let now = ContinuousClock.now
+        var found: APIToken?
+        if let entry = cache.withLock({ $0[hash] }), entry.until > now {
+            found = entry.token
+        } else {
+            do {
+                found = try await pool.withConnection { try await store.find(token: token, on: $0) }
+            } catch {
+                return .failure(Refusal(Problem(status: 503, code: "auth_unavailable",
+                                                detail: "tokens cannot be checked right now").response(headers: Self.retryAfter)))
+            }
+            remember(hash, found, now: now)
+            if let found { touch(found, store: store) }
+        }
+        // Lookups compare HMAC outputs (in the cache and the unique index), never the token: without
+        // the pepper an attacker cannot steer those bytes, so their timing reveals nothing.
+        guard let token = found, token.isActive(at: Timestamp(Date())) else {
+            return .failure(Self.unauthorized("invalid_token", "the token is malformed, unknown, expired or revoked"))
+        }
+        guard token.role.allows(permission) else {
+            var headers = HTTPHeaders()
+            headers.set("WWW-Authenticate", Self.challenge + #", error="insufficient_scope""#)
+            return .failure(Refusal(Problem(status: 403, code: "forbidden",
+                                            detail: "the \(token.role.rawValue) role may not do this").response(headers: headers)))
+        }
+        return .success(token)
+    }
+
+    /// A refused request: the response to send.
+    public struct Refusal: Error, Sendable {
+        public let response: HTTPResponse
+        init(_ response: HTTPResponse) { self.response = response }
+    }
+
+    static var retryAfter: HTTPHeaders { HTTPHeaders([("Retry-After", "5")]) }
+
+    static func unauthorized(_ error: String?, _ detail: String) -> Refusal {
+        var headers = HTTPHeaders()
+        headers.set("WWW-Authenticate", Self.challenge + (error.map { #", error="\#($0)""# } ?? ""))
+        return Refusal(Problem(status: 401, code: "unauthorized", detail: detail).response(headers: headers))
+    }
+
+    private func remember(_ hash: [UInt8], _ token: APIToken?, now: ContinuousClock.Instant) {
+        cache.withLock { cache in
+            if cache.count >= maxCacheEntries {
+                cache = cache.filter { $0.value.until > now }
+                if cache.count >= maxCacheEntries { cache.removeAll() }
+            }
+            cache[hash] = Entry(token: token, until: now + (token == nil ? negativeTTL : cacheTTL))
+        }
+    }
+
+    private func touch(_ token: APIToken, store: TokenStore) {
+        let pool = self.pool
+        Task.detached { try? await pool.withConnection { try await store.touch(id: token.id, on: $0) } }
+    }
+}
