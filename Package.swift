@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["API", "HTTPServer", "HTTPRouting", "HTTP1", "Postgres", "ComplianceTesting", "Compliance",
-                           "ComplianceStore", "Chronology", "Crypto"]),
+                           "ComplianceStore", "Chronology", "Crypto", "DemoData"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),

@@ -1,3 +1,4 @@
+import Compliance
 import HTTPRouting
 import HTTPServer
 import Logging
@@ -11,6 +12,10 @@ public enum APIServer {
         public var corsOrigins: [String] = []
         public var accessLog = true
         public var databaseURL: String
+        /// Keys token hashes; without it every `/api/compliance/*` request is 503.
+        public var tokenHasher: TokenHasher?
+        /// Connections for API queries.
+        public var poolSize = 16
 
         public init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -18,10 +23,24 @@ public enum APIServer {
         }
     }
 
+    /// What the endpoints need.
+    public struct Dependencies: Sendable {
+        public var readinessPool: ConnectionPool
+        public var pool: ConnectionPool
+        public var authenticator: Authenticator
+
+        public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator) {
+            self.readinessPool = readinessPool
+            self.pool = pool
+            self.authenticator = authenticator
+        }
+    }
+
     /// The router with every endpoint this build serves.
-    public static func makeApplication(readinessPool: ConnectionPool, corsOrigins: [String], accessLog: Logger?) -> Application {
+    public static func makeApplication(_ dependencies: Dependencies, corsOrigins: [String], accessLog: Logger?) -> Application {
         var router = Router()
-        HealthEndpoints(readinessPool: readinessPool).register(in: &router)
+        HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
+        BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog)
     }
 
@@ -32,16 +51,30 @@ public enum APIServer {
             configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 2,
                                                    applicationName: "immoflow-compliance-ready", statementTimeout: .seconds(2)),
             size: 1, checkoutTimeout: .seconds(2))
+        let pool = ConnectionPool(
+            configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 3,
+                                                   applicationName: "immoflow-compliance-api", statementTimeout: .seconds(10)),
+            size: options.poolSize, checkoutTimeout: .seconds(5))
         var logger: Logger?
         if options.accessLog {
             logger = Logger(label: "access") { JSONLogHandler(label: $0) }
         }
-        let application = makeApplication(readinessPool: readiness, corsOrigins: options.corsOrigins, accessLog: logger)
-        let server = try HTTPServer(configuration: options.http, responder: application)
+        let dependencies = Dependencies(readinessPool: readiness, pool: pool,
+                                        authenticator: Authenticator(hasher: options.tokenHasher, pool: pool))
+        let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: logger)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: options.http, responder: application)
+        } catch {
+            await readiness.close()
+            await pool.close()
+            throw error
+        }
         server.start()
         started(server.port)
         await stop()
         await server.shutdown()
         await readiness.close()
+        await pool.close()
     }
 }

@@ -107,3 +107,28 @@ extension BackupEvent {
                   hash: try row.decode(PostgresBytes.self, "hash").bytes)
     }
 }
+
+extension BackupAuditStore {
+    /// One page of the history, newest first, and the cursor of the next page (nil at the end).
+    /// Keyset pagination on (occurred_at, seq): never OFFSET, so deep pages cost what the first does.
+    public func page(_ q: BackupEventQuery, on connection: PooledConnection) async throws -> (events: [BackupEvent], next: BackupEventCursor?) {
+        var query: Query = "SELECT "
+        query.append(Self.columns)
+        query.append(" FROM backup_audit WHERE true")
+        if !q.types.isEmpty { query.append(" AND event_type = ANY(\(q.types.map(\.rawValue))::text[])") }
+        if !q.statuses.isEmpty { query.append(" AND status = ANY(\(q.statuses.map(\.rawValue))::text[])") }
+        if let stanza = q.stanza { query.append(" AND stanza = \(stanza)") }
+        if let repo = q.repo { query.append(" AND repo = \(repo)") }
+        if let from = q.from { query.append(" AND occurred_at >= \(from)") }
+        if let to = q.to { query.append(" AND occurred_at < \(to)") }
+        if let after = q.after { query.append(" AND (occurred_at, seq) < (\(after.occurredAt), \(after.seq))") }
+        query.append(" ORDER BY occurred_at DESC, seq DESC LIMIT \(q.limit + 1)")
+        var events = try await connection.query(query).map { try BackupEvent(row: $0) }
+        var next: BackupEventCursor?
+        if events.count > q.limit {
+            events.removeLast(events.count - q.limit)
+            if let last = events.last { next = BackupEventCursor(occurredAt: last.occurredAt, seq: last.seq) }
+        }
+        return (events, next)
+    }
+}

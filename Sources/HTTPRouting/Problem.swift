@@ -5,7 +5,7 @@ import JCS
 /// An RFC 9457 problem details object, the body of every error response
 /// (`application/problem+json`). `type` is a stable URN per problem kind, `code` the same as a
 /// short extension member for clients that switch on it.
-public struct Problem: Sendable, Equatable {
+public struct Problem: Error, Sendable, Equatable {
     public let status: Int
     public let code: String
     public let title: String

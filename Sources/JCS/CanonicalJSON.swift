@@ -10,6 +10,9 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
     case string(String)
     case array([CanonicalJSON])
     case object([String: CanonicalJSON])
+    /// JSON text produced and validated elsewhere (a `jsonb`-checked column), written as is. The
+    /// whole is canonical only if that text is; API responses use it, hashed payloads do not.
+    case verbatim(String)
 
     /// The canonical text.
     public var text: String {
@@ -23,6 +26,7 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .integer(let i): out += String(i)
+        case .verbatim(let text): out += text
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
             out += "["

@@ -11,6 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API (graceful shutdown on SIGTERM/SIGINT).")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tokens: TokenOptions
 
     @Option(help: "Listen address (default $IMMOFLOW_HOST or 127.0.0.1).")
     var host: String?
@@ -61,6 +62,10 @@ struct ServeCommand: AsyncParsableCommand {
         options.corsOrigins = (corsOrigins ?? environment["IMMOFLOW_CORS_ORIGINS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.accessLog = !noAccessLog
+        options.tokenHasher = try tokens.hasher()
+        if options.tokenHasher == nil {
+            FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))
+        }
         let signals = ShutdownSignal()
         do {
             try await APIServer.run(options, started: { port in

@@ -14,7 +14,8 @@ import Testing
         let cluster = try await TestCluster.start()
         let pool = ConnectionPool(configuration: .init(url: cluster.url(), connectTimeoutSeconds: 2, statementTimeout: .seconds(2)),
                                   size: 1, checkoutTimeout: .seconds(2))
-        let application = APIServer.makeApplication(readinessPool: pool, corsOrigins: [], accessLog: nil)
+        let application = APIServer.makeApplication(
+            .init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: nil, pool: pool)), corsOrigins: [], accessLog: nil)
         let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: application)
         server.start()
         let port = server.port

@@ -1,0 +1,102 @@
+import Chronology
+import Compliance
+import ComplianceStore
+import HTTP1
+import HTTPRouting
+import HTTPServer
+import JCS
+import Postgres
+
+/// `GET /api/compliance/backup-events`: the backup history, filtered, keyset-paginated, as JSON
+/// or CSV (`Accept: text/csv`). Unknown parameters are refused (400 naming them), so a typo in a
+/// filter never silently widens the result.
+public struct BackupEventsEndpoint: Sendable {
+    let pool: ConnectionPool
+    let authenticator: Authenticator
+    static let known: Set<String> = ["type", "status", "stanza", "repo", "from", "to", "limit", "cursor"]
+
+    public init(pool: ConnectionPool, authenticator: Authenticator) {
+        self.pool = pool
+        self.authenticator = authenticator
+    }
+
+    public func register(in router: inout Router) {
+        router.add("GET", "/api/compliance/backup-events") { request in try await list(request) }
+    }
+
+    func list(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if case .failure(let refusal) = await authenticator.authorize(request, .readCompliance) { return refusal.response }
+        let query: BackupEventQuery
+        switch Self.parse(request.head.query) {
+        case .success(let parsed): query = parsed
+        case .failure(let problem): return problem.response()
+        }
+        let (events, next) = try await pool.withConnection { try await BackupAuditStore().page(query, on: $0) }
+        if request.headers["Accept"]?.lowercased().contains("text/csv") == true {
+            var headers = HTTPHeaders()
+            if let next { headers.set("X-Next-Cursor", next.encoded) }
+            return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(BackupEventCSV.render(events).utf8),
+                                headers: headers)
+        }
+        let body = CanonicalJSON.object([
+            "items": .array(events.map(\.json)),
+            "next_cursor": next.map { .string($0.encoded) } ?? .null,
+        ]).text
+        return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
+    }
+
+    /// The query, or a 400 problem naming the first bad parameter.
+    static func parse(_ text: String?) -> Result<BackupEventQuery, Problem> {
+        func bad(_ name: String, _ why: String) -> Result<BackupEventQuery, Problem> {
+            var p = Problem(status: 400, code: "invalid_parameter", detail: "\(name): \(why)")
+            p.extensions["parameter"] = .string(name)
+            return .failure(p)
+        }
+        let params: QueryParameters
+        do { params = try QueryParameters(text) } catch { return bad(error.parameter, "not valid percent-encoded UTF-8") }
+        if let unknown = params.unknown(known).first { return bad(unknown, "unknown parameter") }
+        var q = BackupEventQuery()
+        do {
+            for value in params.values("type") {
+                guard let type = BackupEventType(rawValue: value) else { return bad("type", "unknown event type '\(value.prefix(40))'") }
+                q.types.append(type)
+            }
+            for value in params.values("status") {
+                guard let status = BackupEventStatus(rawValue: value) else { return bad("status", "unknown status '\(value.prefix(40))'") }
+                q.statuses.append(status)
+            }
+            if let stanza = try params.value("stanza") {
+                guard (1...64).contains(stanza.utf8.count), stanza.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                    return bad("stanza", "1–64 visible ASCII characters")
+                }
+                q.stanza = stanza
+            }
+            if let repo = try params.value("repo") {
+                guard let n = DecimalParsing.decimal(repo.utf8), (1...256).contains(n) else { return bad("repo", "an integer 1–256") }
+                q.repo = Int(n)
+            }
+            if let from = try params.value("from") {
+                guard let t = Timestamp(rfc3339: from) else { return bad("from", "an RFC 3339 time with offset, e.g. 2026-11-26T00:00:00Z") }
+                q.from = t
+            }
+            if let to = try params.value("to") {
+                guard let t = Timestamp(rfc3339: to) else { return bad("to", "an RFC 3339 time with offset, e.g. 2026-11-26T00:00:00Z") }
+                q.to = t
+            }
+            if let from = q.from, let to = q.to, to <= from { return bad("to", "must be after from") }
+            if let limit = try params.value("limit") {
+                guard let n = DecimalParsing.decimal(limit.utf8), (1...Int64(BackupEventQuery.maxLimit)).contains(n) else {
+                    return bad("limit", "an integer 1–\(BackupEventQuery.maxLimit)")
+                }
+                q.limit = Int(n)
+            }
+            if let cursor = try params.value("cursor") {
+                guard let c = BackupEventCursor(encoded: cursor) else { return bad("cursor", "not a cursor from this API") }
+                q.after = c
+            }
+        } catch {
+            return bad(error.parameter, "given more than once")
+        }
+        return .success(q)
+    }
+}
