@@ -22,13 +22,23 @@ log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
 "$BIN" migrate
 "$BIN" demo-data "$@"
 
+# A throwaway token pepper (removed with the cluster) and a demo admin token for the curl lines.
+head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/token-pepper"
+chmod 600 "$CLUSTER_DIR/token-pepper"
+export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/token-pepper"
+TOKEN=$("$BIN" token create --name demo-admin --role admin --expires-in 1d)
+
 if "$BIN" --help 2>/dev/null | grep -qE "^ +serve( |$)"; then
     PORT=${PORT:-8080}
     cat >&2 <<MSG
 
 immoflow-compliance is starting on http://127.0.0.1:$PORT (Ctrl-C stops it and removes the database)
+demo token (admin, valid 1 day): $TOKEN
   curl -s http://127.0.0.1:$PORT/health
   curl -s http://127.0.0.1:$PORT/health/ready
+  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=5"
+  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&status=failed"
+  curl -s -H "Authorization: Bearer $TOKEN" -H "Accept: text/csv" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=20"
 MSG
     "$BIN" serve --host 127.0.0.1 --port "$PORT"
 else
