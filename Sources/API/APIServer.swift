@@ -41,6 +41,7 @@ public enum APIServer {
         var router = Router()
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog)
     }
 
