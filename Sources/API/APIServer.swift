@@ -16,6 +16,8 @@ public enum APIServer {
         public var tokenHasher: TokenHasher?
         /// Connections for API queries.
         public var poolSize = 16
+        /// Require a token with `read_metrics` for `/api/metrics` (open by default).
+        public var metricsRequireToken = false
 
         public init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -28,11 +30,13 @@ public enum APIServer {
         public var readinessPool: ConnectionPool
         public var pool: ConnectionPool
         public var authenticator: Authenticator
+        public var metricsRequireToken: Bool
 
-        public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator) {
+        public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator, metricsRequireToken: Bool = false) {
             self.readinessPool = readinessPool
             self.pool = pool
             self.authenticator = authenticator
+            self.metricsRequireToken = metricsRequireToken
         }
     }
 
@@ -42,7 +46,10 @@ public enum APIServer {
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog)
+        let metrics = HTTPMetrics()
+        MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,
+                        requireToken: dependencies.metricsRequireToken).register(in: &router)
+        return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog, metrics: metrics)
     }
 
     /// Binds, serves until `stop` returns, then shuts down gracefully and closes the pools.
@@ -61,7 +68,8 @@ public enum APIServer {
             logger = Logger(label: "access") { JSONLogHandler(label: $0) }
         }
         let dependencies = Dependencies(readinessPool: readiness, pool: pool,
-                                        authenticator: Authenticator(hasher: options.tokenHasher, pool: pool))
+                                        authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
+                                        metricsRequireToken: options.metricsRequireToken)
         let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: logger)
         let server: HTTPServer
         do {

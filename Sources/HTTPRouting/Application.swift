@@ -19,9 +19,12 @@ public final class Application: HTTPResponder {
     public let cors: CORSPolicy
     public let defaultBodyLimit: Int
     private let accessLog: Logger?
+    /// Request counts and latencies by route pattern, for `/api/metrics`.
+    public let metrics: HTTPMetrics
 
     public init(router: Router, cors: CORSPolicy = CORSPolicy(allowedOrigins: []), defaultBodyLimit: Int = 1024 * 1024,
-                accessLog: Logger? = nil) {
+                accessLog: Logger? = nil, metrics: HTTPMetrics = HTTPMetrics()) {
+        self.metrics = metrics
         self.router = router
         self.cors = cors
         self.defaultBodyLimit = defaultBodyLimit
@@ -90,6 +93,13 @@ public final class Application: HTTPResponder {
     }
 
     public func didRespond(_ record: HTTPResponseRecord) {
+        let route = record.target.map { target -> String in
+            let path = String(target.prefix { $0 != "?" })
+            if case .found(let r, _) = router.match(method: record.method ?? "GET", path: path) { return r.pattern }
+            return "unmatched"
+        } ?? "unparsed"
+        metrics.observe(route: route, method: Self.isKnown(record.method ?? "") ? record.method! : "other", status: record.status,
+                        seconds: Double(Self.microseconds(record.duration)) / 1_000_000)
         guard let accessLog else { return }
         var metadata: Logger.Metadata = [
             "status": .stringConvertible(record.status),

@@ -21,6 +21,8 @@ public struct Router: Sendable {
     /// A registered route (opaque outside the module).
     public struct Route: Sendable {
         let method: String
+        /// The pattern as registered (`/api/items/:id`), the route label of the metrics.
+        public let pattern: String
         let segments: [Segment]
         let kind: Kind
         let bodyLimit: Int?
@@ -38,12 +40,12 @@ public struct Router: Sendable {
 
     /// Adds a route answered immediately (no task hop): for probes and static answers.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, immediate: @escaping ImmediateHandler) {
-        routes.append(Route(method: method, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
+        routes.append(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
     }
 
     /// Adds a route answered by an async handler.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
+        routes.append(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
     }
 
     static func segments(_ pattern: String) -> [Segment] {

@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     var drainTimeout: Int = 10
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
     var noAccessLog = false
+    @Flag(name: .customLong("metrics-token-required"), help: "Require a bearer token for /api/metrics (default: open; also $IMMOFLOW_METRICS_TOKEN_REQUIRED=1).")
+    var metricsTokenRequired = false
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
@@ -62,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.corsOrigins = (corsOrigins ?? environment["IMMOFLOW_CORS_ORIGINS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.accessLog = !noAccessLog
+        options.metricsRequireToken = metricsTokenRequired || environment["IMMOFLOW_METRICS_TOKEN_REQUIRED"] == "1"
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {
             FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))

@@ -2,7 +2,7 @@
 # Installs what is missing (as root), and starts/stops a throwaway PostgreSQL cluster that runs as
 # the `postgres` OS user (initdb and postgres refuse root).
 
-REQUIRED_PACKAGES="libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux"
+REQUIRED_PACKAGES="libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -19,7 +19,7 @@ ensure_packages() {
     fi
     log "installing ${missing[*]} ..."
     apt-get update -qq >/dev/null || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 }
 
 ensure_swift() {

@@ -1,0 +1,128 @@
+import Chronology
+import Compliance
+import ComplianceStore
+import Foundation
+import Glibc
+import HTTPRouting
+import HTTPServer
+import Postgres
+
+/// `GET /api/metrics`: Prometheus text format 0.0.4 with the seed's metric names (labelled by
+/// `stanza`), the compliance controls, export lock counts, HTTP request metrics and process
+/// metrics. Open by default; with `requireToken` it needs a token allowed `read_metrics`.
+public struct MetricsEndpoint: Sendable {
+    let pool: ConnectionPool
+    let authenticator: Authenticator
+    let http: HTTPMetrics
+    let requireToken: Bool
+    let thresholds: ControlThresholds
+    static let startTime = Date().timeIntervalSince1970
+
+    public init(pool: ConnectionPool, authenticator: Authenticator, http: HTTPMetrics, requireToken: Bool,
+                thresholds: ControlThresholds = ControlThresholds()) {
+        self.pool = pool
+        self.authenticator = authenticator
+        self.http = http
+        self.requireToken = requireToken
+        self.thresholds = thresholds
+        _ = Self.startTime
+    }
+
+    public func register(in router: inout Router) {
+        router.add("GET", "/api/metrics") { request in try await metrics(request) }
+    }
+
+    func metrics(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if requireToken, case .failure(let refusal) = await authenticator.authorize(request, .readMetrics) { return refusal.response }
+        let now = Timestamp(Date())
+        var out = ""
+        do {
+            let (backups, evidence) = try await pool.withConnection { c in
+                (try await BackupMetricsStore().read(on: c), try await ComplianceEvidenceStore().gather(on: c, now: now))
+            }
+            out += Self.backupLines(backups, archiver: evidence.archiver)
+            out += Self.complianceLines(WormStatus(evidence: evidence, thresholds: thresholds, now: now))
+            out += Self.gauge("immoflow_database_up", "1 when the metrics could be read from the database.", [("", 1)])
+        } catch {
+            // The process and HTTP metrics still go out; the backup series are absent, which the
+            // seed's alerts cannot mistake for fresh backups.
+            out += Self.gauge("immoflow_database_up", "1 when the metrics could be read from the database.", [("", 0)])
+        }
+        out += http.render()
+        out += Self.processLines()
+        return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(out.utf8))
+    }
+
+    static func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: Double)], type: String = "gauge") -> String {
+        guard !samples.isEmpty else { return "" }
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        for sample in samples {
+            out += sample.labels.isEmpty ? "\(name) \(PrometheusText.number(sample.value))\n"
+                : "\(name){\(sample.labels)} \(PrometheusText.number(sample.value))\n"
+        }
+        return out
+    }
+
+    static func seconds(_ t: Timestamp) -> Double { Double(t.microsecondsSinceEpoch) / 1_000_000 }
+    static func stanza(_ name: String) -> String { "stanza=\"\(PrometheusText.escape(name))\"" }
+
+    static func backupLines(_ m: BackupMetrics, archiver: ComplianceEvidence.Archiver?) -> String {
+        var out = ""
+        out += gauge("pgbackrest_backup_last_full_timestamp", "Unix time of the newest successful full backup.",
+                     m.stanzas.compactMap { s in s.lastFull.map { (stanza(s.name), seconds($0)) } })
+        out += gauge("pgbackrest_backup_last_diff_timestamp", "Unix time of the newest successful differential backup.",
+                     m.stanzas.compactMap { s in s.lastDiff.map { (stanza(s.name), seconds($0)) } })
+        if let archiver, archiver.archivingEnabled {
+            out += gauge("pgbackrest_wal_archive_lag_seconds",
+                         "Seconds WAL has waited for archiving (0 when nothing waits; from pg_stat_archiver).",
+                         m.stanzas.map { (stanza($0.name), Double(archiver.lagSeconds)) })
+        }
+        out += gauge("pgbackrest_wal_archiving_up", "1 when WAL archiving is on and pg_stat_archiver could be read.",
+                     [("", archiver?.archivingEnabled == true ? 1 : 0)])
+        out += gauge("pgbackrest_restore_test_success", "1 when the newest restore test succeeded, 0 when it failed.",
+                     m.stanzas.compactMap { s in s.restoreTestSuccess.map { (stanza(s.name), Double($0)) } })
+        out += gauge("pgbackrest_restore_test_last_timestamp", "Unix time of the newest restore test outcome.",
+                     m.stanzas.compactMap { s in s.lastRestoreTest.map { (stanza(s.name), seconds($0)) } })
+        out += gauge("pgbackrest_backup_size_bytes", "Database size of the newest successful full backup.",
+                     m.stanzas.compactMap { s in s.backupSizeBytes.map { (stanza(s.name), Double($0)) } })
+        out += gauge("pgbackrest_backup_repo_size_bytes", "Repository bytes of the newest successful full backup.",
+                     m.stanzas.compactMap { s in s.backupRepoSizeBytes.map { (stanza(s.name), Double($0)) } })
+        out += gauge("pgbackrest_backup_failures_total", "Failed backup-related events recorded, by event type.",
+                     m.stanzas.flatMap { s in s.failures.sorted { $0.key < $1.key }.map { ("\(stanza(s.name)),type=\"\($0.key)\"", Double($0.value)) } },
+                     type: "counter")
+        return out
+    }
+
+    static func complianceLines(_ status: WormStatus) -> String {
+        var out = gauge("compliance_control_status", "Status of each compliance control: 0 ok, 1 warning, 2 unknown, 3 violation.",
+                        status.controls.map { ("control=\"\($0.id)\"", Double($0.status.metricValue)) })
+        out += gauge("compliance_status", "The worst control status (0 ok … 3 violation).", [("", Double(status.overall.metricValue))])
+        let e = status.exports
+        out += gauge("compliance_export_packages", "Export packages by lock state.",
+                     [("state=\"locked\"", Double(e.locked)), ("state=\"unlocked\"", Double(e.unlocked)),
+                      ("state=\"expiring_within_90_days\"", Double(e.expiringWithin90Days)), ("state=\"legal_hold\"", Double(e.legalHold))])
+        return out
+    }
+
+    static func processLines() -> String {
+        var out = ""
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+           let kib = Double(line.filter(\.isNumber)) {
+            out += gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [("", kib * 1024)])
+        }
+        if let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            out += gauge("process_open_fds", "Number of open file descriptors.", [("", Double(fds.count))])
+        }
+        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")") {
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
+                let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+                out += gauge("process_cpu_seconds_total", "User and system CPU time in seconds.", [("", (user + system) / ticks)], type: "counter")
+            }
+        }
+        out += gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", [("", startTime.rounded())])
+        return out
+    }
+}

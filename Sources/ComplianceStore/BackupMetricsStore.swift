@@ -1,0 +1,78 @@
+import Chronology
+import Compliance
+import Postgres
+
+/// The numbers behind the seed's Prometheus metrics (docs/backup-strategy.md §7.1), per stanza.
+public struct BackupMetrics: Sendable, Equatable {
+    public struct Stanza: Sendable, Equatable {
+        public let name: String
+        public var lastFull: Timestamp?
+        public var lastDiff: Timestamp?
+        public var lastRestoreTest: Timestamp?
+        /// 1 when the newest restore test succeeded, 0 when it failed, nil when there was none.
+        public var restoreTestSuccess: Int?
+        /// Database size of the newest successful full backup (info `size`), and its repository size.
+        public var backupSizeBytes: Int64?
+        public var backupRepoSizeBytes: Int64?
+        /// Failed events by event type.
+        public var failures: [String: Int64] = [:]
+    }
+
+    public var stanzas: [Stanza] = []
+}
+
+public struct BackupMetricsStore: Sendable {
+    public init() {}
+
+    public func read(on connection: PooledConnection) async throws -> BackupMetrics {
+        // Distinct stanzas by a loose index scan, then index probes per stanza.
+        let rows = try await connection.query("""
+            WITH RECURSIVE stanzas AS (
+                (SELECT stanza FROM backup_audit WHERE stanza IS NOT NULL ORDER BY stanza LIMIT 1)
+                UNION ALL
+                SELECT (SELECT b.stanza FROM backup_audit b WHERE b.stanza > s.stanza ORDER BY b.stanza LIMIT 1)
+                FROM stanzas s WHERE s.stanza IS NOT NULL
+            )
+            SELECT s.stanza, f.occurred_at AS last_full, f.size_bytes, f.repo_size_bytes, d.occurred_at AS last_diff,
+                   r.occurred_at AS last_restore, r.status AS restore_status
+            FROM stanzas s
+            LEFT JOIN LATERAL (
+                SELECT occurred_at, size_bytes, repo_size_bytes FROM backup_audit
+                WHERE stanza = s.stanza AND event_type = 'backup_full' AND status IN ('succeeded', 'completed_with_errors')
+                ORDER BY occurred_at DESC, seq DESC LIMIT 1) f ON true
+            LEFT JOIN LATERAL (
+                SELECT occurred_at FROM backup_audit
+                WHERE stanza = s.stanza AND event_type = 'backup_diff' AND status IN ('succeeded', 'completed_with_errors')
+                ORDER BY occurred_at DESC, seq DESC LIMIT 1) d ON true
+            LEFT JOIN LATERAL (
+                SELECT occurred_at, status FROM backup_audit
+                WHERE stanza = s.stanza AND event_type = 'restore_test' AND status <> 'started'
+                ORDER BY occurred_at DESC, seq DESC LIMIT 1) r ON true
+            WHERE s.stanza IS NOT NULL
+            ORDER BY s.stanza
+            """)
+        var metrics = BackupMetrics()
+        var index: [String: Int] = [:]
+        for row in rows {
+            let restoreStatus = try row.decode(String?.self, "restore_status")
+            var stanza = BackupMetrics.Stanza(name: try row.decode(String.self, "stanza"))
+            stanza.lastFull = try row.decode(Timestamp?.self, "last_full")
+            stanza.lastDiff = try row.decode(Timestamp?.self, "last_diff")
+            stanza.lastRestoreTest = try row.decode(Timestamp?.self, "last_restore")
+            stanza.restoreTestSuccess = restoreStatus.map { $0 == "failed" ? 0 : 1 }
+            stanza.backupSizeBytes = try row.decode(Int64?.self, "size_bytes")
+            stanza.backupRepoSizeBytes = try row.decode(Int64?.self, "repo_size_bytes")
+            index[stanza.name] = metrics.stanzas.count
+            metrics.stanzas.append(stanza)
+        }
+        let failures = try await connection.query("""
+            SELECT stanza, event_type, count(*) AS n FROM backup_audit
+            WHERE status = 'failed' AND stanza IS NOT NULL GROUP BY stanza, event_type
+            """)
+        for row in failures {
+            guard let i = index[try row.decode(String.self, "stanza")] else { continue }
+            metrics.stanzas[i].failures[try row.decode(String.self, "event_type")] = try row.decode(Int64.self, "n")
+        }
+        return metrics
+    }
+}

@@ -1,0 +1,86 @@
+import Synchronization
+
+/// Request counters and a latency histogram by route pattern, method and status, for
+/// `http_requests_total` and `http_request_duration_seconds` (Prometheus text format 0.0.4).
+/// Labels use the route pattern, never the raw path, so cardinality stays bounded.
+public final class HTTPMetrics: Sendable {
+    /// Upper bounds of the histogram buckets, in seconds.
+    public static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    struct Key: Hashable, Sendable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    struct Series: Sendable {
+        var count: UInt64 = 0
+        var sum: Double = 0
+        var buckets = [UInt64](repeating: 0, count: HTTPMetrics.buckets.count)
+    }
+
+    private let series = Mutex<[Key: Series]>([:])
+
+    public init() {}
+
+    public func observe(route: String, method: String, status: Int, seconds: Double) {
+        series.withLock { all in
+            var s = all[Key(route: route, method: method, status: status)] ?? Series()
+            s.count += 1
+            s.sum += seconds
+            if let i = Self.buckets.firstIndex(where: { seconds <= $0 }) { s.buckets[i] += 1 }
+            all[Key(route: route, method: method, status: status)] = s
+        }
+    }
+
+    /// The exposition lines (with HELP and TYPE), series in a stable order.
+    public func render() -> String {
+        let snapshot = series.withLock { $0 }.sorted { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }
+        var out = "# HELP http_requests_total HTTP requests answered, by route pattern, method and status.\n# TYPE http_requests_total counter\n"
+        for (key, s) in snapshot {
+            out += "http_requests_total{\(labels(key))} \(s.count)\n"
+        }
+        out += "# HELP http_request_duration_seconds Time from the first byte of a request to the last byte of its response.\n"
+        out += "# TYPE http_request_duration_seconds histogram\n"
+        for (key, s) in snapshot {
+            var cumulative: UInt64 = 0
+            for (i, bound) in Self.buckets.enumerated() {
+                cumulative += s.buckets[i]
+                out += "http_request_duration_seconds_bucket{\(labels(key)),le=\"\(PrometheusText.number(bound))\"} \(cumulative)\n"
+            }
+            out += "http_request_duration_seconds_bucket{\(labels(key)),le=\"+Inf\"} \(s.count)\n"
+            out += "http_request_duration_seconds_sum{\(labels(key))} \(PrometheusText.number(s.sum))\n"
+            out += "http_request_duration_seconds_count{\(labels(key))} \(s.count)\n"
+        }
+        return out
+    }
+
+    private func labels(_ key: Key) -> String {
+        "route=\"\(PrometheusText.escape(key.route))\",method=\"\(PrometheusText.escape(key.method))\",status=\"\(key.status)\""
+    }
+}
+
+/// Prometheus text format 0.0.4 details: label escaping and number rendering.
+public enum PrometheusText {
+    /// Backslash, double quote and line feed are escaped in label values.
+    public static func escape(_ value: String) -> String {
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Integers without a fraction, others in Swift's shortest round-trip form.
+    public static func number(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+}
