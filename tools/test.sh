@@ -12,3 +12,5 @@ log "building ..."
 swift build --build-tests
 log "testing ..."
 swift test --skip-build "$@"
+log "API conformance: openapi.yaml and schemathesis against a live server ..."
+tools/api-conformance.sh

@@ -6,11 +6,12 @@ import Logging
 /// The HTTP application: routing, request IDs, CORS, problem+json errors and the access log,
 /// as the `HTTPResponder` the server core calls.
 public final class Application: HTTPResponder {
-    /// Methods this server implements; others are 501 (RFC 9110 §9.1). TRACE and CONNECT are
-    /// known but never routed, so they get 405 + Allow (schemathesis counts 501 as a failure).
+    /// Methods this server knows; others are 501 (RFC 9110 §9.1). TRACE, CONNECT and QUERY
+    /// (draft-ietf-httpbis-safe-method-w-body) are known but never routed, so they get 405 + Allow
+    /// (schemathesis counts 501 as a server error).
     static func isKnown(_ method: String) -> Bool {
         switch method {
-        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT": return true
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY": return true
         default: return false
         }
     }
