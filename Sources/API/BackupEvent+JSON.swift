@@ -4,26 +4,43 @@ import Crypto
 import JCS
 
 extension BackupEvent {
-    /// The API representation: every field, times in RFC 3339 UTC, sizes as integers, `details`
-    /// as the stored object, hashes in lowercase hex.
-    var json: CanonicalJSON {
-        func time(_ t: Timestamp?) -> CanonicalJSON { t.map { .string($0.rfc3339) } ?? .null }
-        func int(_ v: Int64?) -> CanonicalJSON { v.map { .integer($0) } ?? .null }
-        func text(_ s: String?) -> CanonicalJSON { s.map { .string($0) } ?? .null }
-        var duration: CanonicalJSON = .null
+    /// The API representation — every field, times in RFC 3339 UTC, sizes as integers, `details`
+    /// as the stored object, hashes in lowercase hex — written straight into the response buffer
+    /// (members in a fixed order; the hot path of `/api/compliance/backup-events`).
+    func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("seq"); w.integer(seq)
+        w.key("event_id"); w.string(eventID)
+        w.key("run_id"); w.string(runID)
+        w.key("type"); w.string(type.rawValue)
+        w.key("status"); w.string(status.rawValue)
+        w.key("occurred_at"); w.string(occurredAt.rfc3339)
+        w.key("recorded_at"); w.string(recordedAt.rfc3339)
+        w.key("stanza"); w.string(stanza)
+        w.key("repo"); w.integer(repo)
+        w.key("label"); w.string(label)
+        w.key("started_at"); w.string(startedAt?.rfc3339)
+        w.key("finished_at"); w.string(finishedAt?.rfc3339)
+        w.key("duration_seconds")
         if let s = startedAt, let f = finishedAt {
-            duration = .integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)
+            w.integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)
+        } else {
+            w.null()
         }
-        return .object([
-            "seq": .integer(seq), "event_id": .string(eventID), "run_id": text(runID), "type": .string(type.rawValue),
-            "status": .string(status.rawValue), "occurred_at": time(occurredAt), "recorded_at": time(recordedAt),
-            "stanza": text(stanza), "repo": repo.map { .integer(Int64($0)) } ?? .null, "label": text(label),
-            "started_at": time(startedAt), "finished_at": time(finishedAt), "duration_seconds": duration,
-            "size_bytes": int(sizeBytes), "delta_bytes": int(deltaBytes), "repo_size_bytes": int(repoSizeBytes),
-            "repo_delta_bytes": int(repoDeltaBytes), "wal_start": text(walStart), "wal_stop": text(walStop),
-            "lsn_start": text(lsnStart), "lsn_stop": text(lsnStop), "exit_code": exitCode.map { .integer(Int64($0)) } ?? .null,
-            "error": text(errorMessage), "host": text(host), "details": .verbatim(details),
-            "prev_hash": .string(Hex.encode(prevHash)), "hash": .string(Hex.encode(hash)),
-        ])
+        w.key("size_bytes"); w.integer(sizeBytes)
+        w.key("delta_bytes"); w.integer(deltaBytes)
+        w.key("repo_size_bytes"); w.integer(repoSizeBytes)
+        w.key("repo_delta_bytes"); w.integer(repoDeltaBytes)
+        w.key("wal_start"); w.string(walStart)
+        w.key("wal_stop"); w.string(walStop)
+        w.key("lsn_start"); w.string(lsnStart)
+        w.key("lsn_stop"); w.string(lsnStop)
+        w.key("exit_code"); w.integer(exitCode)
+        w.key("error"); w.string(errorMessage)
+        w.key("host"); w.string(host)
+        w.key("details"); w.raw(details)
+        w.key("prev_hash"); w.string(Hex.encode(prevHash))
+        w.key("hash"); w.string(Hex.encode(hash))
+        w.endObject()
     }
 }

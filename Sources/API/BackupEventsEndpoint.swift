@@ -38,11 +38,16 @@ public struct BackupEventsEndpoint: Sendable {
             return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(BackupEventCSV.render(events).utf8),
                                 headers: headers)
         }
-        let body = CanonicalJSON.object([
-            "items": .array(events.map(\.json)),
-            "next_cursor": next.map { .string($0.encoded) } ?? .null,
-        ]).text
-        return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8))
+        var writer = JSONWriter(capacity: 1024 + events.count * 900)
+        writer.beginObject()
+        writer.key("items")
+        writer.beginArray()
+        for event in events { event.write(to: &writer) }
+        writer.endArray()
+        writer.key("next_cursor")
+        writer.string(next?.encoded)
+        writer.endObject()
+        return HTTPResponse(status: 200, contentType: "application/json", body: writer.bytes)
     }
 
     /// The query, or a 400 problem naming the first bad parameter.

@@ -57,3 +57,20 @@ import Testing
         #expect(value.text == #""Größe \"A\" \\ / € \n\t\u0001\u001f""#)
     }
 }
+
+/// The response writer escapes exactly like the canonical serialiser and keeps member order.
+@Suite struct JSONWriterTests {
+    @Test func matchesCanonicalEscaping() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("b"); w.string("Größe \"A\" \\ \n\u{01}")
+        w.key("a"); w.integer(Int64(-5))
+        w.key("n"); w.string(nil)
+        w.key("raw"); w.raw(#"{"x":[1,2]}"#)
+        w.key("list"); w.beginArray(); w.integer(1); w.string("z"); w.null(); w.endArray()
+        w.endObject()
+        #expect(String(decoding: w.bytes, as: UTF8.self)
+                == #"{"b":"Größe \"A\" \\ \n\u0001","a":-5,"n":null,"raw":{"x":[1,2]},"list":[1,"z",null]}"#)
+        #expect(CanonicalJSON.string("Größe \"A\" \\ \n\u{01}").text == #""Größe \"A\" \\ \n\u0001""#)
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# API benchmark: GET /api/compliance/backup-events (a page of 50, one filter) at 64 concurrent
+# keep-alive connections against 1,000,000 events, compared with pgbench running the same SQL at
+# the same concurrency in the same run; and worm-status latency. Prints req/s, p50/p99 and ratios.
+# Env: EVENTS (1000000), DURATION (10s), RUNS (3).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/lib/setup.sh
+EVENTS=${EVENTS:-1000000}
+DURATION=${DURATION:-10s}
+RUNS=${RUNS:-3}
+
+command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "wrk is needed"
+ensure_packages
+ensure_swift
+swift build -c release --product immoflow-compliance >&2
+BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+PGBIN=$(pg_bin)
+SERVE_PID=
+cleanup() { [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; stop_cluster; }
+trap cleanup EXIT
+start_cluster
+create_database bench
+export DATABASE_URL="$CLUSTER_URL_BASE/bench"
+head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/pepper"
+export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/pepper"
+"$BIN" migrate 2>/dev/null
+
+log "loading $EVENTS backup events through the chain trigger ..."
+start=$(date +%s)
+"$PGBIN/psql" -X -q -d "$DATABASE_URL" -v ON_ERROR_STOP=1 <<SQL
+SET synchronous_commit = off;
+INSERT INTO backup_audit (run_id, event_type, status, occurred_at, stanza, repo, label, size_bytes, exit_code, host, details)
+SELECT gen_random_uuid(),
+       (ARRAY['backup_full','backup_diff','backup_diff','backup_diff','check','expire','restore_test','offsite_copy'])[1 + g % 8],
+       (ARRAY['started','succeeded','succeeded','failed'])[1 + (g / 8) % 4],
+       now() - make_interval(secs => ($EVENTS - g) * 60),
+       'prod', 1, 'L' || g, 2000000000 + g, 0, 'db-prod-1', '{}'
+FROM generate_series(1, $EVENTS) g;
+ANALYZE backup_audit;
+SQL
+log "loaded in $(( $(date +%s) - start )) s"
+TOKEN=$("$BIN" token create --name bench --role viewer --expires-in 1d 2>/dev/null)
+PORT=$(free_port)
+"$BIN" serve --port "$PORT" --no-access-log > "$CLUSTER_DIR/serve.log" 2>&1 & SERVE_PID=$!
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+
+URL="http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&limit=50"
+curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | head -c 100 >/dev/null || die "the endpoint did not answer"
+# The same SQL the endpoint runs for this request (limit + 1 to know about a next page).
+cat > "$CLUSTER_DIR/page.sql" <<'SQL'
+SELECT seq, event_id, run_id, event_type, status, occurred_at, recorded_at, stanza, repo, label, started_at, finished_at,
+       size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start, wal_stop, lsn_start, lsn_stop, exit_code,
+       error_message, host, details, idempotency_key, request_sha256, prev_hash, hash
+FROM backup_audit WHERE true AND event_type = ANY('{backup_full}'::text[]) ORDER BY occurred_at DESC, seq DESC LIMIT 51;
+SQL
+
+to_ms() { echo "$1" | awk '/us$/ {sub("us",""); printf "%.3f", $1/1000; next} /ms$/ {sub("ms",""); printf "%.3f", $1; next} /s$/ {sub("s",""); printf "%.3f", $1*1000}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+: > "$CLUSTER_DIR/ours"; : > "$CLUSTER_DIR/pgbench"
+for i in $(seq 1 "$RUNS"); do
+    out=$(wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$URL")
+    echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')") $(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')") $(echo "$out" | grep -c Non-2xx || true)" >> "$CLUSTER_DIR/ours"
+    "$PGBIN/pgbench" -n -f "$CLUSTER_DIR/page.sql" -c 64 -j 2 -T "${DURATION%s}" -M prepared "$DATABASE_URL" 2>/dev/null \
+        | awk '/^tps/ {print $3}' >> "$CLUSTER_DIR/pgbench"
+done
+ours=$(cut -d' ' -f1 "$CLUSTER_DIR/ours" | median); pg=$(median < "$CLUSTER_DIR/pgbench")
+echo "== backup-events, page of 50 with one filter, $EVENTS events, 64 connections (median of $RUNS)"
+echo "   ours   : $ours req/s  p50 $(cut -d' ' -f2 "$CLUSTER_DIR/ours" | median) ms  p99 $(cut -d' ' -f3 "$CLUSTER_DIR/ours" | median) ms  [runs: $(cut -d' ' -f1 "$CLUSTER_DIR/ours" | tr '\n' ' ')]"
+echo "   pgbench: $pg tps (same SQL, -c 64 -j 2, prepared)  [runs: $(tr '\n' ' ' < "$CLUSTER_DIR/pgbench")]"
+echo "   ratio ours/pgbench: $(awk -v a="$ours" -v b="$pg" 'BEGIN {printf "%.2f", a/b}')  (target >= 0.70, p99 < 20 ms)"
+errors=$(awk '{s += $4} END {print s}' "$CLUSTER_DIR/ours"); [ "$errors" = 0 ] || echo "   non-2xx responses seen: $errors"
+
+out=$(wrk -t1 -c4 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/worm-status")
+echo "== worm-status (wrk -t1 -c4 -d$DURATION)"
+echo "   $(echo "$out" | awk '/Requests\/sec/ {print $2}') req/s  p50 $(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')") ms  p99 $(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')") ms  (target p50 < 5 ms)"
