@@ -70,6 +70,7 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "HTTPRouting", "HTTP1", "Postgres", "ComplianceTesting", "Compliance",
                            "ComplianceStore", "Chronology", "Crypto", "DemoData"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
+        .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

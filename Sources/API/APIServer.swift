@@ -18,6 +18,8 @@ public enum APIServer {
         public var poolSize = 16
         /// Require a token with `read_metrics` for `/api/metrics` (open by default).
         public var metricsRequireToken = false
+        /// Maximum ages of the worm-status controls (also behind `compliance_control_status`).
+        public var thresholds = ControlThresholds()
 
         public init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -31,12 +33,15 @@ public enum APIServer {
         public var pool: ConnectionPool
         public var authenticator: Authenticator
         public var metricsRequireToken: Bool
+        public var thresholds: ControlThresholds
 
-        public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator, metricsRequireToken: Bool = false) {
+        public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator, metricsRequireToken: Bool = false,
+                    thresholds: ControlThresholds = ControlThresholds()) {
             self.readinessPool = readinessPool
             self.pool = pool
             self.authenticator = authenticator
             self.metricsRequireToken = metricsRequireToken
+            self.thresholds = thresholds
         }
     }
 
@@ -45,10 +50,11 @@ public enum APIServer {
         var router = Router()
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
-        WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
+                           thresholds: dependencies.thresholds).register(in: &router)
         let metrics = HTTPMetrics()
         MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,
-                        requireToken: dependencies.metricsRequireToken).register(in: &router)
+                        requireToken: dependencies.metricsRequireToken, thresholds: dependencies.thresholds).register(in: &router)
         return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog, metrics: metrics)
     }
 
@@ -69,7 +75,7 @@ public enum APIServer {
         }
         let dependencies = Dependencies(readinessPool: readiness, pool: pool,
                                         authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
-                                        metricsRequireToken: options.metricsRequireToken)
+                                        metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds)
         let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: logger)
         let server: HTTPServer
         do {

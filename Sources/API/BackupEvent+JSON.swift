@@ -14,13 +14,13 @@ extension BackupEvent {
         w.key("run_id"); w.string(runID)
         w.key("type"); w.string(type.rawValue)
         w.key("status"); w.string(status.rawValue)
-        w.key("occurred_at"); w.string(occurredAt.rfc3339)
-        w.key("recorded_at"); w.string(recordedAt.rfc3339)
+        w.key("occurred_at"); w.asciiString(occurredAt.rfc3339Bytes)
+        w.key("recorded_at"); w.asciiString(recordedAt.rfc3339Bytes)
         w.key("stanza"); w.string(stanza)
         w.key("repo"); w.integer(repo)
         w.key("label"); w.string(label)
-        w.key("started_at"); w.string(startedAt?.rfc3339)
-        w.key("finished_at"); w.string(finishedAt?.rfc3339)
+        w.key("started_at"); w.asciiString(startedAt?.rfc3339Bytes)
+        w.key("finished_at"); w.asciiString(finishedAt?.rfc3339Bytes)
         w.key("duration_seconds")
         if let s = startedAt, let f = finishedAt {
             w.integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)
@@ -39,8 +39,8 @@ extension BackupEvent {
         w.key("error"); w.string(errorMessage)
         w.key("host"); w.string(host)
         w.key("details"); w.raw(details)
-        w.key("prev_hash"); w.string(Hex.encode(prevHash))
-        w.key("hash"); w.string(Hex.encode(hash))
+        w.key("prev_hash"); w.hex(prevHash)
+        w.key("hash"); w.hex(hash)
         w.endObject()
     }
 }

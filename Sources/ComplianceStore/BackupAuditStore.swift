@@ -7,12 +7,23 @@ import Postgres
 public struct BackupAuditStore: Sendable {
     public init() {}
 
-    static let columns: Query = """
-        seq, event_id, run_id, event_type, status, occurred_at, recorded_at, stanza, repo, label,
-        started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
-        wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key,
-        request_sha256, prev_hash, hash
-        """
+    /// The selected columns, in the order `BackupEvent(row:)` decodes them by position.
+    static let columnNames = [
+        "seq", "event_id", "run_id", "event_type", "status", "occurred_at", "recorded_at", "stanza", "repo", "label",
+        "started_at", "finished_at", "size_bytes", "delta_bytes", "repo_size_bytes", "repo_delta_bytes", "wal_start",
+        "wal_stop", "lsn_start", "lsn_stop", "exit_code", "error_message", "host", "details", "idempotency_key",
+        "request_sha256", "prev_hash", "hash",
+    ]
+    static let columns = Query(unsafeSQL: columnNames.joined(separator: ", "))
+
+    /// Decodes rows selected with `columns`, after checking the result has exactly those columns
+    /// (positional decoding is what keeps a page of 500 events cheap).
+    static func events(_ result: QueryResult) throws -> [BackupEvent] {
+        guard result.columns == columnNames else {
+            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
+        }
+        return try result.map { try BackupEvent(row: $0) }
+    }
 
     /// Appends one event and returns the stored row.
     public func append(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent {
@@ -29,7 +40,9 @@ public struct BackupAuditStore: Sendable {
             """
         query.append(" RETURNING ")
         query.append(Self.columns)
-        return try BackupEvent(row: try await connection.query(query).single())
+        let result = try await connection.query(query)
+        _ = try result.single()
+        return try Self.events(result)[0]
     }
 
     /// Appends events in one statement, in array order; returns how many were written.
@@ -68,43 +81,43 @@ public struct BackupAuditStore: Sendable {
         var query: Query = "SELECT "
         query.append(Self.columns)
         query.append(" FROM backup_audit WHERE seq > \(afterSeq) ORDER BY seq LIMIT \(limit)")
-        return try await connection.query(query).map { try BackupEvent(row: $0) }
+        return try Self.events(try await connection.query(query))
     }
 }
 
 extension BackupEvent {
-    /// Decodes a row selected with `BackupAuditStore.columns`.
+    /// Decodes a row selected with `BackupAuditStore.columns`, by position (see `columnNames`).
     init(row: Row) throws {
-        guard let type = BackupEventType(rawValue: try row.decode(String.self, "event_type")),
-              let status = BackupEventStatus(rawValue: try row.decode(String.self, "status"))
+        guard let type = BackupEventType(rawValue: try row.decode(String.self, at: 3)),
+              let status = BackupEventStatus(rawValue: try row.decode(String.self, at: 4))
         else { throw PostgresError(.decoding, "unknown event_type or status in backup_audit") }
-        self.init(seq: try row.decode(Int64.self, "seq"),
-                  eventID: try row.decode(String.self, "event_id"),
-                  runID: try row.decode(String?.self, "run_id"),
+        self.init(seq: try row.decode(Int64.self, at: 0),
+                  eventID: try row.decode(String.self, at: 1),
+                  runID: try row.decode(String?.self, at: 2),
                   type: type, status: status,
-                  occurredAt: try row.decode(Timestamp.self, "occurred_at"),
-                  recordedAt: try row.decode(Timestamp.self, "recorded_at"),
-                  stanza: try row.decode(String?.self, "stanza"),
-                  repo: try row.decode(Int?.self, "repo"),
-                  label: try row.decode(String?.self, "label"),
-                  startedAt: try row.decode(Timestamp?.self, "started_at"),
-                  finishedAt: try row.decode(Timestamp?.self, "finished_at"),
-                  sizeBytes: try row.decode(Int64?.self, "size_bytes"),
-                  deltaBytes: try row.decode(Int64?.self, "delta_bytes"),
-                  repoSizeBytes: try row.decode(Int64?.self, "repo_size_bytes"),
-                  repoDeltaBytes: try row.decode(Int64?.self, "repo_delta_bytes"),
-                  walStart: try row.decode(String?.self, "wal_start"),
-                  walStop: try row.decode(String?.self, "wal_stop"),
-                  lsnStart: try row.decode(String?.self, "lsn_start"),
-                  lsnStop: try row.decode(String?.self, "lsn_stop"),
-                  exitCode: try row.decode(Int?.self, "exit_code"),
-                  errorMessage: try row.decode(String?.self, "error_message"),
-                  host: try row.decode(String?.self, "host"),
-                  details: try row.decode(String.self, "details"),
-                  idempotencyKey: try row.decode(String?.self, "idempotency_key"),
-                  requestSHA256: try row.decode(PostgresBytes?.self, "request_sha256")?.bytes,
-                  prevHash: try row.decode(PostgresBytes.self, "prev_hash").bytes,
-                  hash: try row.decode(PostgresBytes.self, "hash").bytes)
+                  occurredAt: try row.decode(Timestamp.self, at: 5),
+                  recordedAt: try row.decode(Timestamp.self, at: 6),
+                  stanza: try row.decode(String?.self, at: 7),
+                  repo: try row.decode(Int?.self, at: 8),
+                  label: try row.decode(String?.self, at: 9),
+                  startedAt: try row.decode(Timestamp?.self, at: 10),
+                  finishedAt: try row.decode(Timestamp?.self, at: 11),
+                  sizeBytes: try row.decode(Int64?.self, at: 12),
+                  deltaBytes: try row.decode(Int64?.self, at: 13),
+                  repoSizeBytes: try row.decode(Int64?.self, at: 14),
+                  repoDeltaBytes: try row.decode(Int64?.self, at: 15),
+                  walStart: try row.decode(String?.self, at: 16),
+                  walStop: try row.decode(String?.self, at: 17),
+                  lsnStart: try row.decode(String?.self, at: 18),
+                  lsnStop: try row.decode(String?.self, at: 19),
+                  exitCode: try row.decode(Int?.self, at: 20),
+                  errorMessage: try row.decode(String?.self, at: 21),
+                  host: try row.decode(String?.self, at: 22),
+                  details: try row.decode(String.self, at: 23),
+                  idempotencyKey: try row.decode(String?.self, at: 24),
+                  requestSHA256: try row.decode(PostgresBytes?.self, at: 25)?.bytes,
+                  prevHash: try row.decode(PostgresBytes.self, at: 26).bytes,
+                  hash: try row.decode(PostgresBytes.self, at: 27).bytes)
     }
 }
 
@@ -123,7 +136,9 @@ extension BackupAuditStore {
         if let to = q.to { query.append(" AND occurred_at < \(to)") }
         if let after = q.after { query.append(" AND (occurred_at, seq) < (\(after.occurredAt), \(after.seq))") }
         query.append(" ORDER BY occurred_at DESC, seq DESC LIMIT \(q.limit + 1)")
-        var events = try await connection.query(query).map { try BackupEvent(row: $0) }
+        // The text depends only on which filters are present (values are bound): a few dozen
+        // shapes at most, each prepared once per connection.
+        var events = try Self.events(try await connection.query(query.prepared()))
         var next: BackupEventCursor?
         if events.count > q.limit {
             events.removeLast(events.count - q.limit)

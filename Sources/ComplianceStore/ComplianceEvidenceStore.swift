@@ -7,35 +7,62 @@ import Postgres
 public struct ComplianceEvidenceStore: Sendable {
     public init() {}
 
+    /// The types whose newest success and newest outcome the controls need.
+    static let types: [BackupEventType] = [.backupFull, .backupDiff, .restoreTest, .drExercise, .offsiteCopy]
+
+    /// One statement for all backup evidence, the archiver and the chain verification (one round
+    /// trip). Each type gets two LATERAL probes with the type as a SQL constant, so every probe is
+    /// planned against the (event_type, occurred_at DESC, seq DESC) index even for a rare type —
+    /// a generic plan over unnest() took 1.4 s at 1,000,000 events. The constants are the enum's
+    /// raw values, never client input. Planning it costs ~3 ms, so it runs as a prepared
+    /// statement (planned once per connection; execution ~0.9 ms at 1,000,000 events).
+    static let evidenceSQL: String = {
+        var select: [String] = []
+        var from = "FROM (SELECT 1) AS one"
+        for (i, type) in types.enumerated() {
+            select.append("s\(i).event_id::text AS s\(i)_id, s\(i).seq AS s\(i)_seq, s\(i).occurred_at AS s\(i)_at")
+            select.append("o\(i).event_id::text AS o\(i)_id, o\(i).seq AS o\(i)_seq, o\(i).occurred_at AS o\(i)_at, o\(i).status AS o\(i)_status")
+            from += """
+
+                LEFT JOIN LATERAL (SELECT event_id, seq, occurred_at FROM backup_audit
+                    WHERE event_type = '\(type.rawValue)' AND status IN ('succeeded', 'completed_with_errors')
+                    ORDER BY occurred_at DESC, seq DESC LIMIT 1) s\(i) ON true
+                LEFT JOIN LATERAL (SELECT event_id, seq, occurred_at, status FROM backup_audit
+                    WHERE event_type = '\(type.rawValue)' AND status <> 'started'
+                    ORDER BY occurred_at DESC, seq DESC LIMIT 1) o\(i) ON true
+                """
+        }
+        select.append("v.verified_at AS v_at, v.ok AS v_ok")
+        from += "\nLEFT JOIN LATERAL (SELECT verified_at, ok FROM audit_chain_verifications ORDER BY verified_at DESC LIMIT 1) v ON true"
+        // The WAL archiver of this database (README: "WAL archive lag"). WAL is waiting when the
+        // newest completed segment (the one before the segment being written) has not been
+        // archived; then the lag is the time since the last successful archive (or since the
+        // statistics reset if nothing was ever archived). Nothing waiting means a lag of 0, so an
+        // idle database does not page. NULL on a standby (no current WAL position): `unknown`.
+        select.append("""
+            current_setting('archive_mode') <> 'off' AS a_enabled,
+            CASE WHEN pg_is_in_recovery() THEN NULL ELSE (a.last_archived_wal IS NULL OR a.last_archived_wal
+                < pg_walfile_name(pg_current_wal_lsn() - pg_size_bytes(current_setting('wal_segment_size')))) END AS a_waiting,
+            floor(extract(epoch FROM now() - coalesce(a.last_archived_time, a.stats_reset)))::bigint AS a_since_last,
+            coalesce(a.last_failed_time > coalesce(a.last_archived_time, '-infinity'), false) AS a_failing
+            """)
+        from += "\nCROSS JOIN pg_stat_archiver a"
+        return "SELECT " + select.joined(separator: ",\n") + "\n" + from
+    }()
+
     public func gather(on connection: PooledConnection, now: Timestamp) async throws -> ComplianceEvidence {
         var evidence = ComplianceEvidence()
-        let types: [BackupEventType] = [.backupFull, .backupDiff, .restoreTest, .drExercise, .offsiteCopy]
-        // Newest success and newest outcome per type, one statement per type: the type is a bound
-        // value the planner sees (unnamed statements get custom plans), so a rare type probes the
-        // (event_type, occurred_at DESC, seq DESC) index instead of scanning the time index —
-        // one statement over unnest() was planned generically and took 1.4 s at 1,000,000 events.
-        for type in types {
-            let row = try await connection.query("""
-                SELECT s.event_id::text AS s_id, s.seq AS s_seq, s.occurred_at AS s_at,
-                       o.event_id::text AS o_id, o.seq AS o_seq, o.occurred_at AS o_at, o.status AS o_status
-                FROM (SELECT 1) AS one
-                LEFT JOIN LATERAL (
-                    SELECT event_id, seq, occurred_at FROM backup_audit
-                    WHERE event_type = \(type.rawValue) AND status IN ('succeeded', 'completed_with_errors')
-                    ORDER BY occurred_at DESC, seq DESC LIMIT 1) s ON true
-                LEFT JOIN LATERAL (
-                    SELECT event_id, seq, occurred_at, status FROM backup_audit
-                    WHERE event_type = \(type.rawValue) AND status <> 'started'
-                    ORDER BY occurred_at DESC, seq DESC LIMIT 1) o ON true
-                """).single()
+        let row = try await connection.query(Query(unsafeSQL: Self.evidenceSQL).prepared()).single()
+        for (i, type) in Self.types.enumerated() {
             var latest = ComplianceEvidence.Latest()
-            if let id = try row.decode(String?.self, "s_id") {
-                latest.lastSuccess = ControlEvidence(eventID: id, seq: try row.decode(Int64.self, "s_seq"),
-                                                     occurredAt: try row.decode(Timestamp.self, "s_at"))
+            if let id = try row.decode(String?.self, "s\(i)_id") {
+                latest.lastSuccess = ControlEvidence(eventID: id, seq: try row.decode(Int64.self, "s\(i)_seq"),
+                                                     occurredAt: try row.decode(Timestamp.self, "s\(i)_at"))
             }
-            if let id = try row.decode(String?.self, "o_id"), let status = BackupEventStatus(rawValue: try row.decode(String.self, "o_status")) {
-                latest.lastOutcome = (ControlEvidence(eventID: id, seq: try row.decode(Int64.self, "o_seq"),
-                                                      occurredAt: try row.decode(Timestamp.self, "o_at")), status)
+            if let id = try row.decode(String?.self, "o\(i)_id"),
+               let status = BackupEventStatus(rawValue: try row.decode(String.self, "o\(i)_status")) {
+                latest.lastOutcome = (ControlEvidence(eventID: id, seq: try row.decode(Int64.self, "o\(i)_seq"),
+                                                      occurredAt: try row.decode(Timestamp.self, "o\(i)_at")), status)
             }
             switch type {
             case .backupFull: evidence.fullBackup = latest
@@ -46,13 +73,13 @@ public struct ComplianceEvidenceStore: Sendable {
             default: break
             }
         }
-        evidence.archiver = try? await archiver(on: connection)
-
-        let verification = try await connection.query("""
-            SELECT verified_at, ok FROM audit_chain_verifications ORDER BY verified_at DESC LIMIT 1
-            """)
-        if let row = verification.first {
-            evidence.chainVerification = (try row.decode(Timestamp.self, "verified_at"), try row.decode(Bool.self, "ok"))
+        if let waiting = try row.decode(Bool?.self, "a_waiting") {
+            let enabled = try row.decode(Bool.self, "a_enabled")
+            let lag = enabled && waiting ? max(0, try row.decode(Int64?.self, "a_since_last") ?? 0) : 0
+            evidence.archiver = .init(archivingEnabled: enabled, lagSeconds: lag, failingNow: try row.decode(Bool.self, "a_failing"))
+        }
+        if let at = try row.decode(Timestamp?.self, "v_at") {
+            evidence.chainVerification = (at, try row.decode(Bool.self, "v_ok"))
         }
 
         let packages = try await connection.query("""
@@ -74,25 +101,5 @@ public struct ComplianceEvidenceStore: Sendable {
             if try row.decode(Bool.self, "legal_hold") { evidence.exports.legalHold += 1 }
         }
         return evidence
-    }
-
-    /// The WAL archiver of this database (README: "WAL archive lag"). WAL is waiting when the
-    /// newest completed segment (the one before the segment being written) has not been archived;
-    /// then the lag is the time since the last successful archive (or since the statistics reset
-    /// if nothing was ever archived). Nothing waiting means a lag of 0, so an idle database does
-    /// not page. Fails on a standby (no current WAL position); the control is then `unknown`.
-    public func archiver(on connection: PooledConnection) async throws -> ComplianceEvidence.Archiver {
-        let row = try await connection.query("""
-            SELECT current_setting('archive_mode') <> 'off' AS enabled,
-                   (a.last_archived_wal IS NULL OR a.last_archived_wal
-                        < pg_walfile_name(pg_current_wal_lsn() - pg_size_bytes(current_setting('wal_segment_size')))) AS waiting,
-                   floor(extract(epoch FROM now() - coalesce(a.last_archived_time, a.stats_reset)))::bigint AS since_last,
-                   coalesce(a.last_failed_time > coalesce(a.last_archived_time, '-infinity'), false) AS failing
-            FROM pg_stat_archiver a
-            """).single()
-        let enabled = try row.decode(Bool.self, "enabled")
-        let waiting = try row.decode(Bool.self, "waiting")
-        let lag = enabled && waiting ? max(0, try row.decode(Int64?.self, "since_last") ?? 0) : 0
-        return ComplianceEvidence.Archiver(archivingEnabled: enabled, lagSeconds: lag, failingNow: try row.decode(Bool.self, "failing"))
     }
 }

@@ -1,69 +1,92 @@
 /// A fast, append-only JSON writer for API responses: members in the order written (no key
 /// sorting, no intermediate values), strings escaped as RFC 8785 does. For hashed payloads use
-/// `CanonicalJSON`.
+/// `CanonicalJSON`. Keys are literals (written without escaping; they must be plain ASCII).
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    private var first = [true]
+    /// Whether the next value in the current container is its first (no comma before it).
+    private var atFirst = true
+    /// `atFirst` of the enclosing containers.
+    private var stack: [Bool] = []
 
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+        stack.reserveCapacity(8)
+    }
 
-    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); first.append(true) }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); first.removeLast() }
-    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); first.append(true) }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); first.removeLast() }
+    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); stack.append(atFirst); atFirst = true }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); atFirst = stack.removeLast() }
+    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); stack.append(atFirst); atFirst = true }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); atFirst = stack.removeLast() }
 
     /// `"name":` inside an object (the value follows).
-    public mutating func key(_ name: String) {
+    public mutating func key(_ name: StaticString) {
         separator()
-        JSONEscaping.appendString(name, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
-        first[first.count - 1] = true   // the value that follows needs no comma
+        atFirst = true   // the value that follows needs no comma
     }
 
     public mutating func string(_ value: String?) {
         separator()
-        if let value { JSONEscaping.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+        if let value { JSONEscaping.appendString(value, to: &bytes) } else { appendNull() }
     }
 
-    public mutating func integer<I: BinaryInteger>(_ value: I?) {
+    public mutating func integer(_ value: Int?) { integer(value.map(Int64.init)) }
+
+    public mutating func integer(_ value: Int64?) {
         separator()
-        if let value { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: "null".utf8) }
+        guard let v = value else { return appendNull() }
+        // Digits without a String: 20 bytes hold any Int64.
+        var magnitude = v.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var k = buffer.count
+            repeat {
+                k -= 1
+                buffer[k] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
+                magnitude /= 10
+            } while magnitude > 0
+            return buffer.count - k
+        }
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        withUnsafeBytes(of: &digits) { bytes.append(contentsOf: $0[($0.count - count)...]) }
     }
 
-    public mutating func null() { separator(); bytes.append(contentsOf: "null".utf8) }
+    /// Lowercase hex of `value` as a JSON string.
+    public mutating func hex(_ value: [UInt8]) {
+        separator()
+        let digits: StaticString = "0123456789abcdef"
+        bytes.append(UInt8(ascii: "\""))
+        for b in value {
+            bytes.append(digits.utf8Start[Int(b >> 4)])
+            bytes.append(digits.utf8Start[Int(b & 0x0f)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Pre-rendered ASCII that needs no escaping (an RFC 3339 time, an enum's raw value), quoted.
+    public mutating func asciiString(_ value: [UInt8]?) {
+        separator()
+        guard let value else { return appendNull() }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func null() { separator(); appendNull() }
 
     /// JSON text produced and validated elsewhere (a `jsonb`-checked column).
     public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
 
+    private mutating func appendNull() { bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")]) }
+
     private mutating func separator() {
-        if first[first.count - 1] {
-            first[first.count - 1] = false
+        if atFirst {
+            atFirst = false
         } else {
             bytes.append(UInt8(ascii: ","))
         }
-    }
-}
-
-/// String escaping shared by `CanonicalJSON` and `JSONWriter` (RFC 8785 §3.2.2.2): only `"`,
-/// `\` and control characters are escaped, everything else is written as UTF-8.
-enum JSONEscaping {
-    static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

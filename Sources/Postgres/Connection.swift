@@ -9,6 +9,10 @@ import Glibc
 /// to the worker thread that created it; it is not `Sendable`.
 final class Connection {
     private var handle: OpaquePointer?
+    /// Statements prepared on this session: SQL text → statement name.
+    private var preparedStatements: [String: String] = [:]
+    /// Prepared statements per session at most; further queries run unnamed.
+    static let preparedStatementLimit = 256
     private let cancellation: CancellationSignal
     /// Set by the worker for the running job: true once the caller's task was cancelled.
     var isCancelled: () -> Bool = { false }
@@ -27,6 +31,7 @@ final class Connection {
     func close() {
         if let handle { PQfinish(handle) }
         handle = nil
+        preparedStatements = [:]
     }
 
     // MARK: connecting
@@ -148,13 +153,34 @@ final class Connection {
         let types = bindings.map { $0.type.rawValue }
         let lengths = bindings.map { Int32($0.bytes?.count ?? 0) }
         let formats = bindings.map { $0.format.rawValue }
+        var statement: String?
+        if query.usesPreparedStatement {
+            statement = try preparedStatement(for: query.sql, types: types, on: conn)
+        }
         let sent: Int32 = storage.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
             let values: [UnsafePointer<CChar>?] = offsets.map { offset in offset.flatMap { base?.advanced(by: $0) } }
+            if let statement {
+                return PQsendQueryPrepared(conn, statement, Int32(bindings.count), values, lengths, formats, 1)
+            }
             return PQsendQueryParams(conn, query.sql, Int32(bindings.count), types, values, lengths, formats, 1)
         }
         guard sent == 1 else { throw lostOrFailed(conn) }
         try flush(conn, until: ContinuousClock.now + .seconds(30))
+    }
+
+    /// The name of `sql` prepared on this session, preparing it first if needed; nil when the
+    /// session already holds `preparedStatementLimit` statements (the query then runs unnamed).
+    /// Parameter types are part of the statement: the same text is only ever bound the same way.
+    private func preparedStatement(for sql: String, types: [UInt32], on conn: OpaquePointer) throws(PostgresError) -> String? {
+        if let name = preparedStatements[sql] { return name }
+        guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
+        let name = "immoflow_\(preparedStatements.count + 1)"
+        guard PQsendPrepare(conn, name, sql, Int32(types.count), types) == 1 else { throw lostOrFailed(conn) }
+        try flush(conn, until: ContinuousClock.now + .seconds(30))
+        _ = try collect(on: conn, timeout: .seconds(30), expectCopyOut: false)
+        preparedStatements[sql] = name
+        return name
     }
 
     /// Pushes buffered output (non-blocking mode can leave data in libpq's buffer).

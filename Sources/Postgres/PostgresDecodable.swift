@@ -8,6 +8,7 @@ public protocol PostgresDecodable {
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    @inlinable
     public static func decode(from cell: PostgresCell) throws(PostgresError) -> Wrapped? {
         guard cell.bytes != nil else { return nil }
         return try Wrapped.decode(from: cell)
@@ -54,13 +55,26 @@ extension String: PostgresDecodable {
             guard b.count >= 1, b[0] == 1 else { throw cell.mismatch(expected: "jsonb version 1") }
             return try utf8(UnsafeRawBufferPointer(rebasing: b[1...]), cell)
         case .uuid:
-            return try UUID.decode(from: cell).uuidString.lowercased()
+            // Lowercase 8-4-4-4-12 directly (Foundation's uuidString goes through snprintf).
+            guard b.count == 16 else { throw cell.mismatch(expected: "uuid") }
+            let digits: StaticString = "0123456789abcdef"
+            var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+            var k = 0
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 { k += 1 }
+                out[k] = digits.utf8Start[Int(b[i] >> 4)]
+                out[k + 1] = digits.utf8Start[Int(b[i] & 0x0f)]
+                k += 2
+            }
+            return String(decoding: out, as: UTF8.self)
         default:
             throw cell.mismatch(expected: "text")
         }
     }
 
     private static func utf8(_ b: UnsafeRawBufferPointer, _ cell: PostgresCell) throws(PostgresError) -> String {
+        // ASCII (most identifiers, labels, hosts) needs no validation beyond the high bit.
+        if b.allSatisfy({ $0 < 0x80 }) { return String(decoding: b, as: UTF8.self) }
         guard let s = String(validating: b, as: UTF8.self) else {
             throw cell.mismatch(expected: "UTF-8 text", reason: "invalid UTF-8")
         }

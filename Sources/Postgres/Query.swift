@@ -7,6 +7,8 @@
 public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public private(set) var sql: String
     public private(set) var bindings: [PostgresBinding]
+    /// Run as a named prepared statement, cached per connection (see `prepared()`).
+    public private(set) var usesPreparedStatement = false
 
     public init(stringLiteral value: StaticString) {
         sql = value.description
@@ -22,6 +24,15 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
     public init(unsafeSQL sql: String, bindings: [PostgresBinding] = []) {
         self.sql = sql
         self.bindings = bindings
+    }
+
+    /// The same query, run as a named prepared statement that each connection prepares once
+    /// and then reuses: the server parses and plans it once per connection (PostgreSQL keeps a
+    /// generic plan after five custom ones when that is no worse). For hot, fixed-shape queries.
+    public func prepared() -> Query {
+        var q = self
+        q.usesPreparedStatement = true
+        return q
     }
 
     /// The SQL text only; bound values are never part of the description (they may be secrets).
@@ -53,6 +64,12 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
 
         /// Splices another query (its text and bindings, renumbered) into this one.
         public mutating func appendInterpolation(fragment: Query) {
+            // Nothing to renumber when the fragment binds nothing, or when it is spliced first.
+            if fragment.bindings.isEmpty || bindings.isEmpty {
+                sql += fragment.sql
+                bindings.append(contentsOf: fragment.bindings)
+                return
+            }
             var text = ""
             var i = fragment.sql.startIndex
             let offset = bindings.count
@@ -83,6 +100,10 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
 
     /// Appends a fragment (`WHERE` clauses built from literals and bound values).
     public mutating func append(_ fragment: Query) {
+        if fragment.bindings.isEmpty {
+            sql += fragment.sql
+            return
+        }
         var interpolation = StringInterpolation(literalCapacity: 0, interpolationCount: 0)
         interpolation.sql = sql
         interpolation.bindings = bindings

@@ -23,11 +23,13 @@ public struct QueryResult: Sendable, RandomAccessCollection {
 
 /// One result row. Fields are decoded on access, by position or by column name.
 public struct Row: Sendable {
-    let storage: ResultStorage
+    @usableFromInline let storage: ResultStorage
     /// Zero-based row index.
     public let index: Int
 
-    /// Decodes the field at `column` (zero-based).
+    /// Decodes the field at `column` (zero-based). Inlinable so that callers get it specialized
+    /// for their type (no generic metadata lookups per field on the API's hot path).
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T {
         guard column >= 0, column < storage.columnNames.count else {
             throw PostgresError(.decoding, "column index \(column) out of range (\(storage.columnNames.count) columns)")

@@ -4,10 +4,11 @@ import CLibPQ
 ///
 /// `@unchecked Sendable`: a `PGresult` is immutable once libpq hands it out, and libpq documents
 /// results as safe to read from any thread; this class exposes reads only.
+@usableFromInline
 final class ResultStorage: @unchecked Sendable {
     let handle: OpaquePointer
     let rowCount: Int
-    let columnNames: [String]
+    @usableFromInline let columnNames: [String]
     let columnTypes: [PostgresType]
     let columnIndex: [String: Int]
 
@@ -39,6 +40,7 @@ final class ResultStorage: @unchecked Sendable {
         return value
     }
 
+    @usableFromInline
     func cell(row: Int, column: Int) -> PostgresCell {
         let r = Int32(row), c = Int32(column)
         let bytes: UnsafeRawBufferPointer?

@@ -1,4 +1,5 @@
 import API
+import Compliance
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -27,6 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout: Int = 5
     @Option(name: .customLong("drain-timeout"), help: "Seconds in-flight requests get at shutdown.")
     var drainTimeout: Int = 10
+    @Option(name: .customLong("threshold"), help: ArgumentHelp(
+        "Maximum age of a worm-status control, e.g. diff_backup=75m (repeatable; also $IMMOFLOW_THRESHOLDS, comma-separated). Controls: \(ControlThresholds.names.joined(separator: ", ")).",
+        valueName: "control=duration"))
+    var thresholds: [String] = []
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
     var noAccessLog = false
     @Flag(name: .customLong("metrics-token-required"), help: "Require a bearer token for /api/metrics (default: open; also $IMMOFLOW_METRICS_TOKEN_REQUIRED=1).")
@@ -65,6 +70,13 @@ struct ServeCommand: AsyncParsableCommand {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.accessLog = !noAccessLog
         options.metricsRequireToken = metricsTokenRequired || environment["IMMOFLOW_METRICS_TOKEN_REQUIRED"] == "1"
+        let thresholdAssignments = (environment["IMMOFLOW_THRESHOLDS"] ?? "").split(separator: ",").map(String.init)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty } + thresholds
+        do {
+            options.thresholds = try ControlThresholds(assignments: thresholdAssignments)
+        } catch {
+            throw CommandFailure("serve: \(error.description)", exitCode: 64)
+        }
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {
             FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))

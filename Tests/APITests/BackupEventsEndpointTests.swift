@@ -153,6 +153,46 @@ import Testing
         await f.pool.close()
     }
 
+    func raw(_ f: Fixture, _ text: String) async throws -> RawHTTPClient.Response {
+        let port = f.server.port
+        return try await RawHTTPClient.offload {
+            let c = try RawHTTPClient(port: port)
+            try c.send(text)
+            return try c.readResponse(timeout: 10)
+        }
+    }
+
+    @Test("CORS: the configured dashboard origin may preflight and read the API with a token; others may not")
+    func cors() async throws {
+        let f = try await fixture()
+        let target = "/api/compliance/backup-events?limit=1"
+        let preflight = try await raw(f, "OPTIONS \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://dash.example\r\n"
+            + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization, x-request-id\r\n\r\n")
+        #expect(preflight.status == 204, "\(preflight)")
+        #expect(preflight.header("Access-Control-Allow-Origin") == "https://dash.example")
+        #expect(preflight.header("Access-Control-Allow-Headers")?.contains("Authorization") == true)
+        #expect(preflight.header("Access-Control-Allow-Methods")?.contains("GET") == true)
+        // a preflight carries no credentials (Fetch standard): it must not be refused with 401
+        let foreign = try await raw(f, "OPTIONS \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\n"
+            + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization\r\n\r\n")
+        #expect(foreign.header("Access-Control-Allow-Origin") == nil, "\(foreign)")
+        let badMethod = try await raw(f, "OPTIONS \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://dash.example\r\n"
+            + "Access-Control-Request-Method: DELETE\r\n\r\n")
+        #expect(badMethod.header("Access-Control-Allow-Origin") == nil, "\(badMethod)")
+
+        let actual = try await raw(f, "GET \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://dash.example\r\nAuthorization: Bearer \(f.token)\r\n\r\n")
+        #expect(actual.status == 200 && actual.header("Access-Control-Allow-Origin") == "https://dash.example")
+        #expect(actual.header("Vary")?.contains("Origin") == true)
+        // the dashboard must be able to read a 401 and its WWW-Authenticate
+        let denied = try await raw(f, "GET \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://dash.example\r\n\r\n")
+        #expect(denied.status == 401 && denied.header("Access-Control-Allow-Origin") == "https://dash.example")
+        #expect(denied.header("Access-Control-Expose-Headers")?.contains("WWW-Authenticate") == true)
+        let other = try await raw(f, "GET \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(f.token)\r\n\r\n")
+        #expect(other.status == 200 && other.header("Access-Control-Allow-Origin") == nil)
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
     func pool(_ f: Fixture, _ query: String) async throws -> Page {
         let r = try await get(f, "/api/compliance/backup-events?\(query)", token: f.token)
         #expect(r.status == 200, "\(r.bodyText)")

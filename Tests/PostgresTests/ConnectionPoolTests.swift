@@ -37,6 +37,27 @@ import Testing
         await pool.close()
     }
 
+    @Test("a prepared query is prepared once per session and bound anew each time; errors leave the session usable")
+    func preparedStatements() async throws {
+        let pool = try await pool(size: 1)
+        try await pool.withConnection { c in
+            for n in 0..<10 {
+                let q: Query = "SELECT \(n)::int + 1 AS n, \("x\(n)") AS s"
+                let row = try await c.query(q.prepared()).single()
+                #expect(try row.decode(Int.self, "n") == n + 1 && row.decode(String.self, "s") == "x\(n)")
+            }
+            let prepared = try await c.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int + 1%'")
+                .single().decode(Int.self, "n")
+            #expect(prepared == 1)
+            // a statement that fails to prepare is not cached and does not break the session
+            await #expect(throws: PostgresError.self) { try await c.query(Query("SELECT * FROM no_such_table").prepared()) }
+            await #expect(throws: PostgresError.self) { try await c.query(Query("SELECT * FROM no_such_table").prepared()) }
+            let q: Query = "SELECT \(5)::int + 1 AS n, \("y") AS s"
+            #expect(try await c.query(q.prepared()).single().decode(Int.self, "n") == 6)
+        }
+        await pool.close()
+    }
+
     @Test("cancelling the calling task cancels the query on the server")
     func taskCancellation() async throws {
         let pool = try await pool(size: 1)

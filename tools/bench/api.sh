@@ -46,7 +46,7 @@ PORT=$(free_port)
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 
 URL="http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&limit=50"
-curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | head -c 100 >/dev/null || die "the endpoint did not answer"
+curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL" || die "the endpoint did not answer: $(curl -s -H "Authorization: Bearer $TOKEN" "$URL" | head -c 300)"
 # The same SQL the endpoint runs for this request (limit + 1 to know about a next page).
 cat > "$CLUSTER_DIR/page.sql" <<'SQL'
 SELECT seq, event_id, run_id, event_type, status, occurred_at, recorded_at, stanza, repo, label, started_at, finished_at,
