@@ -43,7 +43,11 @@ let package = Package(
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS"]),
         .target(
             name: "ComplianceStore",
-            dependencies: ["Postgres", "Compliance", "Chronology"]),
+            dependencies: ["Postgres", "Compliance", "Chronology", "JCS"]),
+        // pgBackRest facts (pure): info JSON, console output, command lines, run outcomes.
+        .target(name: "PgBackRest", dependencies: ["Compliance", "Chronology", "JCS"]),
+        // The backup wrapper's I/O shell: child processes, the spool, recording.
+        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -55,6 +59,7 @@ let package = Package(
             name: "immoflow-compliance",
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer",
+                "PgBackRest", "BackupAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -74,6 +79,11 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
+        .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "BackupAgentTests",
+            dependencies: ["BackupAgent", "PgBackRest", "Compliance", "ComplianceStore", "Postgres", "ComplianceTesting", "Chronology",
+                           "JCS", "API", "HTTPServer", "Crypto"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto", "JCS"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology", "JCS"]),
         .testTarget(

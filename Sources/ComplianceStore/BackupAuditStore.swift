@@ -25,24 +25,66 @@ public struct BackupAuditStore: Sendable {
         return try result.map { try BackupEvent(row: $0) }
     }
 
+    /// The INSERT of one event (without RETURNING).
+    private func insert(_ e: NewBackupEvent) -> Query {
+        """
+        INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
+            started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
+            wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key, request_sha256)
+        VALUES (\(e.eventID)::uuid, \(e.runID)::uuid, \(e.type.rawValue), \(e.status.rawValue),
+            \(e.occurredAt)::timestamptz, \(e.stanza), \(e.repo.map(Int16.init)), \(e.label),
+            \(e.startedAt)::timestamptz, \(e.finishedAt)::timestamptz, \(e.sizeBytes), \(e.deltaBytes),
+            \(e.repoSizeBytes), \(e.repoDeltaBytes), \(e.walStart), \(e.walStop), \(e.lsnStart), \(e.lsnStop),
+            \(e.exitCode.map(Int32.init)), \(e.errorMessage), \(e.host), \(e.details), \(e.idempotencyKey),
+            \(e.requestSHA256.map(PostgresBytes.init)))
+        """
+    }
+
     /// Appends one event and returns the stored row.
     public func append(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent {
-        var query: Query = """
-            INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
-                started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
-                wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key, request_sha256)
-            VALUES (\(e.eventID)::uuid, \(e.runID)::uuid, \(e.type.rawValue), \(e.status.rawValue),
-                \(e.occurredAt)::timestamptz, \(e.stanza), \(e.repo.map(Int16.init)), \(e.label),
-                \(e.startedAt)::timestamptz, \(e.finishedAt)::timestamptz, \(e.sizeBytes), \(e.deltaBytes),
-                \(e.repoSizeBytes), \(e.repoDeltaBytes), \(e.walStart), \(e.walStop), \(e.lsnStart), \(e.lsnStop),
-                \(e.exitCode.map(Int32.init)), \(e.errorMessage), \(e.host), \(e.details), \(e.idempotencyKey),
-                \(e.requestSHA256.map(PostgresBytes.init)))
-            """
+        var query = insert(e)
         query.append(" RETURNING ")
         query.append(Self.columns)
         let result = try await connection.query(query)
         _ = try result.single()
         return try Self.events(result)[0]
+    }
+
+    /// Appends `e` unless an event with its id is stored already (spool delivery: exactly once
+    /// however often it is repeated). Returns the new row, or nil when it existed.
+    public func appendIfAbsent(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent? {
+        precondition(e.eventID != nil, "appendIfAbsent needs the event id")
+        var query = insert(e)
+        query.append(" ON CONFLICT (event_id) DO NOTHING RETURNING ")
+        query.append(Self.columns)
+        return try Self.events(try await connection.query(query)).first
+    }
+
+    /// Appends `e` under its idempotency key, or returns the event stored earlier under that key
+    /// (`created` false). The caller compares `request_sha256` to tell a retry from a conflict.
+    public func appendIdempotent(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> (event: BackupEvent, created: Bool) {
+        guard let key = e.idempotencyKey else { return (try await append(e, on: connection), true) }
+        var query = insert(e)
+        query.append(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING ")
+        query.append(Self.columns)
+        if let stored = try Self.events(try await connection.query(query)).first { return (stored, true) }
+        var select: Query = "SELECT "
+        select.append(Self.columns)
+        select.append(" FROM backup_audit WHERE idempotency_key = \(key)")
+        guard let existing = try Self.events(try await connection.query(select)).first else {
+            throw PostgresError(.decoding, "idempotency key conflicted but no event holds it")
+        }
+        return (existing, false)
+    }
+
+    /// The (stanza, label) pairs with an outcome recorded, as `stanza + "\0" + label`.
+    public func recordedLabels(stanza: String?, on connection: PooledConnection) async throws -> Set<String> {
+        let result = try await connection.query("""
+            SELECT DISTINCT stanza, label FROM backup_audit
+            WHERE label IS NOT NULL AND stanza IS NOT NULL AND status <> 'started'
+              AND (\(stanza)::text IS NULL OR stanza = \(stanza))
+            """)
+        return Set(try result.map { try $0.decode(String.self, "stanza") + "\u{0}" + $0.decode(String.self, "label") })
     }
 
     /// Appends events in one statement, in array order; returns how many were written.
