@@ -20,7 +20,7 @@ public final class TestCluster: @unchecked Sendable {
         "postgresql://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    private var dataDirectory: String { directory + "/data" }
+    public var dataDirectory: String { directory + "/data" }
     private var logFile: String { directory + "/postgres.log" }
 
     /// Creates, configures and starts a cluster on a thread of its own (see `Blocking`).
