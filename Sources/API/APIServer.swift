@@ -1,4 +1,6 @@
 import Compliance
+import ComplianceStore
+import Foundation
 import HTTPRouting
 import HTTPServer
 import Logging
@@ -20,6 +22,8 @@ public enum APIServer {
         public var metricsRequireToken = false
         /// Maximum ages of the worm-status controls (also behind `compliance_control_status`).
         public var thresholds = ControlThresholds()
+        /// Seconds between checks of `pg_stat_archiver` for archive failures (0: never).
+        public var walCheckInterval = 60
 
         public init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -50,6 +54,7 @@ public enum APIServer {
         var router = Router()
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
         let metrics = HTTPMetrics()
@@ -87,9 +92,28 @@ public enum APIServer {
         }
         server.start()
         started(server.port)
+        let walMonitor = options.walCheckInterval > 0 ? Task { await watchArchiver(pool, every: options.walCheckInterval) } : nil
         await stop()
+        walMonitor?.cancel()
         await server.shutdown()
         await readiness.close()
         await pool.close()
+    }
+
+    /// Records WAL archive failures (and recoveries) as `wal_archive` events until cancelled. A
+    /// failing check (database down, standby) is reported once on stderr, and again on recovery.
+    static func watchArchiver(_ pool: ConnectionPool, every seconds: Int) async {
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                try await pool.withConnection { _ = try await WalArchiveMonitor().check(on: $0) }
+                if failing { FileHandle.standardError.write(Data("serve: WAL archive check works again\n".utf8)) }
+                failing = false
+            } catch {
+                if !failing { FileHandle.standardError.write(Data("serve: WAL archive check failed: \(error)\n".utf8)) }
+                failing = true
+            }
+            try? await Task.sleep(for: .seconds(seconds))
+        }
     }
 }

@@ -52,6 +52,8 @@ public struct ComplianceEvidence: Sendable, Equatable {
     public var restoreTest = Latest()
     public var drExercise = Latest()
     public var offsiteCopy = Latest()
+    /// `wal_archive` events recorded from pg_stat_archiver (failures and recoveries).
+    public var walArchive = Latest()
     public var archiver: Archiver?
     /// Newest chain verification: when, and whether intact (nil if never verified).
     public var chainVerification: (at: Timestamp, intact: Bool)?
@@ -61,7 +63,7 @@ public struct ComplianceEvidence: Sendable, Equatable {
 
     public static func == (a: Self, b: Self) -> Bool {
         a.fullBackup == b.fullBackup && a.diffBackup == b.diffBackup && a.restoreTest == b.restoreTest
-            && a.drExercise == b.drExercise && a.offsiteCopy == b.offsiteCopy && a.archiver == b.archiver
+            && a.drExercise == b.drExercise && a.offsiteCopy == b.offsiteCopy && a.walArchive == b.walArchive && a.archiver == b.archiver
             && a.chainVerification?.at == b.chainVerification?.at && a.chainVerification?.intact == b.chainVerification?.intact
             && a.exports == b.exports
     }

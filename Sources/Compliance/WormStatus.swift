@@ -41,18 +41,21 @@ public struct WormStatus: Sendable, Equatable {
         if let archiver = e.archiver {
             let status: ControlStatus
             let detail: String
+            // The newest recorded wal_archive outcome, when it is a failure not yet followed by a
+            // recorded recovery: the evidence of a failing archive_command.
+            let recordedFailure = e.walArchive.lastOutcome.flatMap { $0.status == .failed ? $0.evidence : nil }
             if !archiver.archivingEnabled {
                 (status, detail) = (.violation, "WAL archiving is off (archive_mode)")
             } else if archiver.lagSeconds > t.walArchiveLag {
                 (status, detail) = (.violation, "WAL has waited longer than the RPO")
-            } else if archiver.failingNow {
-                (status, detail) = (.warning, "the last archive attempt failed")
+            } else if archiver.failingNow || recordedFailure != nil {
+                (status, detail) = (.warning, "archive_command is failing (the last attempt failed or a recorded failure has no recovery yet)")
             } else {
                 (status, detail) = (.ok, "within the RPO")
             }
             controls.append(ComplianceControl(id: "wal_archive_lag", title: "WAL archive lag", status: status,
                                               thresholdSeconds: t.walArchiveLag, ageSeconds: archiver.lagSeconds,
-                                              evidence: nil, detail: detail))
+                                              evidence: status == .ok ? nil : recordedFailure, detail: detail))
         } else {
             controls.append(ComplianceControl(id: "wal_archive_lag", title: "WAL archive lag", status: .unknown,
                                               thresholdSeconds: t.walArchiveLag, ageSeconds: nil, evidence: nil,

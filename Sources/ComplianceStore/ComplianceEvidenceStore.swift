@@ -8,7 +8,7 @@ public struct ComplianceEvidenceStore: Sendable {
     public init() {}
 
     /// The types whose newest success and newest outcome the controls need.
-    static let types: [BackupEventType] = [.backupFull, .backupDiff, .restoreTest, .drExercise, .offsiteCopy]
+    static let types: [BackupEventType] = [.backupFull, .backupDiff, .restoreTest, .drExercise, .offsiteCopy, .walArchive]
 
     /// One statement for all backup evidence, the archiver and the chain verification (one round
     /// trip). Each type gets two LATERAL probes with the type as a SQL constant, so every probe is
@@ -70,6 +70,7 @@ public struct ComplianceEvidenceStore: Sendable {
             case .restoreTest: evidence.restoreTest = latest
             case .drExercise: evidence.drExercise = latest
             case .offsiteCopy: evidence.offsiteCopy = latest
+            case .walArchive: evidence.walArchive = latest
             default: break
             }
         }

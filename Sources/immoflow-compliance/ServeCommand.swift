@@ -32,6 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         "Maximum age of a worm-status control, e.g. diff_backup=75m (repeatable; also $IMMOFLOW_THRESHOLDS, comma-separated). Controls: \(ControlThresholds.names.joined(separator: ", ")).",
         valueName: "control=duration"))
     var thresholds: [String] = []
+    @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
+    var walCheckInterval: Int = 60
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
     var noAccessLog = false
     @Flag(name: .customLong("metrics-token-required"), help: "Require a bearer token for /api/metrics (default: open; also $IMMOFLOW_METRICS_TOKEN_REQUIRED=1).")
@@ -39,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+        guard (0...86_400).contains(walCheckInterval) else { throw ValidationError("--wal-check-interval must be 0…86400 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
         for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--drain-timeout", drainTimeout)]
         where !(1...3600).contains(value) {
@@ -77,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("serve: \(error.description)", exitCode: 64)
         }
+        options.walCheckInterval = walCheckInterval
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {
             FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))

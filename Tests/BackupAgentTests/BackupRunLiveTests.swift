@@ -241,6 +241,10 @@ import Testing
             #expect(written.count == 1 && written[0].type == .walArchive && written[0].status == .failed, "\(written)")
             #expect(written.first?.errorMessage?.contains("archive_command failed") == true)
             #expect(try await monitor.check(on: c).isEmpty, "the same failures are recorded once")
+            let evidence = try await ComplianceEvidenceStore().gather(on: c, now: Timestamp(Date()))
+            let wal = WormStatus(evidence: evidence, thresholds: ControlThresholds(), now: Timestamp(Date()))
+                .controls.first { $0.id == "wal_archive_lag" }
+            #expect(wal?.status == .warning && wal?.evidence?.eventID == written.first?.eventID, "\(String(describing: wal))")
 
             try await c.execute(Query(unsafeSQL: "ALTER SYSTEM SET archive_command = \(Self.literal(original))"))
             try await c.execute("SELECT pg_reload_conf()")

@@ -70,6 +70,17 @@ import Testing
         #expect(control(status(e), "wal_archive_lag").status == .warning)
     }
 
+    @Test("WAL: a recorded archive failure without a recorded recovery is the warning's evidence")
+    func walEvents() {
+        var e = Self.healthy
+        e.walArchive = .init(lastSuccess: nil, lastOutcome: (Self.ev(9, hoursAgo: 0.2), .failed))
+        let failing = control(status(e), "wal_archive_lag")
+        #expect(failing.status == .warning && failing.evidence?.eventID == "e9")
+        e.walArchive = .init(lastSuccess: Self.ev(10, hoursAgo: 0.1), lastOutcome: (Self.ev(10, hoursAgo: 0.1), .succeeded))
+        let recovered = control(status(e), "wal_archive_lag")
+        #expect(recovered.status == .ok && recovered.evidence == nil)
+    }
+
     @Test("audit chain and export locks")
     func chainAndExports() {
         var e = Self.healthy
