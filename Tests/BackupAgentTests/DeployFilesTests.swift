@@ -1,0 +1,102 @@
+import ComplianceTesting
+import Foundation
+import Testing
+
+/// `deploy/`: the seed's §3 schedule through the wrapper, as cron and systemd, checked with the
+/// real tools (sh, systemd-analyze, pgbackrest) where they exist here.
+@Suite struct DeployFilesTests {
+    static let root = URL(fileURLWithPath: TestEnvironment.migrationsDirectory).deletingLastPathComponent().path
+
+    static func read(_ path: String) throws -> String { try String(contentsOfFile: root + "/deploy/" + path, encoding: .utf8) }
+
+    /// The cron file's jobs: schedule (5 fields) and command (after the user).
+    static func cronJobs() throws -> [(schedule: String, user: String, command: String)] {
+        try read("cron/immoflow-backup").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // A job starts with its minute field (a digit or '*'); variables and comments do not.
+            guard let first = fields.first?.first, first.isNumber || first == "*", fields.count > 6 else { return nil }
+            return (fields[0..<5].joined(separator: " "), String(fields[5]), fields[6...].joined(separator: " "))
+        }
+    }
+
+    @Test("cron: the seed's five times, each through `backup run` with the right type, as postgres")
+    func cron() throws {
+        let jobs = try Self.cronJobs()
+        let expected: [(String, [String])] = [
+            ("30 0 * * *", ["--type full -- pgbackrest --stanza=prod --type=full backup"]),
+            ("0 1-23 * * *", ["--type diff -- pgbackrest --stanza=prod --type=diff backup"]),
+            ("0 3 * * 0", ["--type full -- pgbackrest --stanza=prod --type=full backup", "&& $RUN --type check -- pgbackrest --stanza=prod check"]),
+            ("0 4 1 * *", ["--type offsite --repo 2 -- pgbackrest --stanza=prod --type=full --repo=2 backup"]),
+            ("0 5 * * 0", ["--type expire -- pgbackrest --stanza=prod expire"]),
+        ]
+        for (schedule, fragments) in expected {
+            let job = try #require(jobs.first { $0.schedule == schedule }, "no job at \(schedule)")
+            #expect(job.user == "postgres")
+            for fragment in fragments { #expect(job.command.contains(fragment), "\(schedule): \(job.command)") }
+        }
+        let run = try #require(try Self.read("cron/immoflow-backup").split(separator: "\n").first { $0.hasPrefix("RUN=") })
+        #expect(run.contains("immoflow-compliance backup run") && run.contains("flock -w"))
+        // every command line is valid shell once cron has expanded $RUN
+        let expansion = String(run.dropFirst(4)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        for job in jobs {
+            let command = job.command.replacingOccurrences(of: "$RUN", with: expansion)
+            let check = try ProcessRunner.run(["/bin/sh", "-n", "-c", command])
+            #expect(check.status == 0, "\(job.schedule): \(check.stderr)")
+        }
+    }
+
+    @Test("systemd: each timer's calendar is the seed's and names an existing service that runs the wrapper")
+    func systemd() throws {
+        let timers = ["full": "*-*-* 00:30:00 UTC", "diff": "*-*-* 01..23:00:00 UTC", "weekly": "Sun *-*-* 03:00:00 UTC",
+                      "offsite": "*-*-01 04:00:00 UTC", "expire": "Sun *-*-* 05:00:00 UTC", "ingest": "*-*-* 06:15:00 UTC"]
+        let analyze = FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
+        for (name, calendar) in timers {
+            let timer = try Self.read("systemd/immoflow-backup-\(name).timer")
+            #expect(timer.contains("OnCalendar=\(calendar)\n") && timer.contains("Persistent=true"))
+            let service = try Self.read("systemd/immoflow-backup-\(name).service")
+            #expect(service.contains("Type=oneshot") && service.contains("User=postgres"))
+            #expect(service.contains("EnvironmentFile=/etc/immoflow-compliance/backup.env"))
+            #expect(service.contains("immoflow-compliance backup \(name == "ingest" ? "ingest" : "run")"))
+            if analyze {
+                let r = try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar])
+                #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
+            }
+        }
+        let weekly = try Self.read("systemd/immoflow-backup-weekly.service")
+        #expect(weekly.components(separatedBy: "ExecStart=").count == 3 && weekly.contains("--type check -- /usr/bin/pgbackrest --stanza=prod check"))
+    }
+
+    @Test("pgbackrest.conf: pgBackRest 2.45 accepts every option, and needs the secrets from the environment")
+    func pgbackrestConfig() throws {
+        let text = try Self.read("pgbackrest/pgbackrest.conf")
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let name = line.prefix { $0 != "=" }
+            #expect(!(name.contains("pass") || name.hasSuffix("-key") || name.contains("secret")), "a secret in the file: \(line)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pgbackrest") else {
+            Issue.record("pgbackrest is not installed (tools/test.sh installs it)")
+            return
+        }
+        let config = Self.root + "/deploy/pgbackrest/pgbackrest.conf"
+        // Endpoints pointed at a closed local port: only parsing and option checks happen.
+        let command = ["/usr/bin/pgbackrest", "--config=\(config)", "--stanza=prod", "--log-level-console=warn", "--log-level-file=off",
+                       "--repo1-s3-endpoint=127.0.0.1", "--repo2-s3-endpoint=127.0.0.1", "--repo1-storage-port=1",
+                       "--repo2-storage-port=1", "--io-timeout=1", "info"]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PGBACKREST_") }
+        let without = try ProcessRunner.run(command, environment: environment)
+        #expect(without.status == 37 && without.stderr.contains("repo1-cipher-pass"), "\(without.status) \(without.stderr)")
+        for name in ["REPO1_CIPHER_PASS", "REPO1_S3_KEY", "REPO1_S3_KEY_SECRET", "REPO2_CIPHER_PASS", "REPO2_S3_KEY", "REPO2_S3_KEY_SECRET"] {
+            environment["PGBACKREST_" + name] = "test-value"
+        }
+        let with = try ProcessRunner.run(command, environment: environment)
+        #expect(!with.stdout.contains("invalid option") && !with.stderr.contains("invalid option"), "\(with.stderr)")
+        #expect(with.stdout.contains("stanza: prod") && with.stdout.contains("cipher: aes-256-cbc"), "\(with.stdout) \(with.stderr)")
+    }
+
+    @Test("the PostgreSQL snippet archives with pgBackRest")
+    func archiving() throws {
+        let text = try Self.read("postgresql/archiving.conf")
+        #expect(text.contains("archive_mode = on") && text.contains("wal_level = replica"))
+        #expect(text.contains("archive_command = 'pgbackrest --stanza=prod archive-push %p'") && !text.contains("archive_command = 'envdir"))
+    }
+}
