@@ -29,7 +29,7 @@ head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/pepper"
 export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/pepper"
 "$BIN" migrate 2>/dev/null
 "$BIN" demo-data --organizations 2 --months 2 --audit-logs 500 --days 10 2>/dev/null
-TOKEN=$("$BIN" token create --name schemathesis --role viewer --expires-in 1d 2>/dev/null)
+TOKEN=$("$BIN" token create --name schemathesis --role operator --expires-in 1d 2>/dev/null)
 PORT=$(free_port)
 "$BIN" serve --port "$PORT" --no-access-log > "$CLUSTER_DIR/serve.log" 2>&1 & SERVE_PID=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done

@@ -40,8 +40,11 @@ public struct RecordBackupEventEndpoint: Sendable {
         case .success(let t): token = t
         }
         if token.organizationID != nil {
+            var headers = HTTPHeaders()
+            headers.set("WWW-Authenticate", Authenticator.challenge + #", error="insufficient_scope""#)
             return Problem(status: 403, code: "forbidden",
-                           detail: "backup events are installation-wide; an organization-scoped token cannot record them").response()
+                           detail: "backup events are installation-wide; an organization-scoped token cannot record them")
+                .response(headers: headers)
         }
         let event: NewBackupEvent
         switch Self.parse(contentType: request.headers.values("Content-Type"), idempotencyKey: request.headers.values("Idempotency-Key"),
