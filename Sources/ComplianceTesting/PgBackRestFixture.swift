@@ -63,7 +63,7 @@ public final class PgBackRestFixture: @unchecked Sendable {
         guard FileManager.default.createFile(atPath: config, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw HarnessError("cannot write \(config)")
         }
-        let chown = try ProcessRunner.run(["/bin/chown", "-R", "postgres:postgres", directory])
+        let chown = try await Blocking.run { try ProcessRunner.run(["/bin/chown", "-R", "postgres:postgres", directory]) }
         guard chown.status == 0 else { throw HarnessError("chown \(directory) failed: \(chown.stderr)") }
         _ = chmod(directory, 0o700)
         let fixture = PgBackRestFixture(cluster: cluster, directory: directory)

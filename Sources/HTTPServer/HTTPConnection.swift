@@ -32,7 +32,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     let fd: Int32
     let remoteAddress: String
-    unowned let server: HTTPServer
+    /// Strong: a handler task may finish after its server was released (a test that gave up on
+    /// it); the server drops the connection when it closes, which breaks the cycle.
+    let server: HTTPServer
     let queue: DispatchQueue
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test("cron: the seed's five times, each through `backup run` with the right type, as postgres")
-    func cron() throws {
+    func cron() async throws {
         let jobs = try Self.cronJobs()
         let expected: [(String, [String])] = [
             ("30 0 * * *", ["--type full -- pgbackrest --stanza=prod --type=full backup"]),
@@ -40,13 +40,13 @@ import Testing
         let expansion = String(run.dropFirst(4)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         for job in jobs {
             let command = job.command.replacingOccurrences(of: "$RUN", with: expansion)
-            let check = try ProcessRunner.run(["/bin/sh", "-n", "-c", command])
+            let check = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", command]) }
             #expect(check.status == 0, "\(job.schedule): \(check.stderr)")
         }
     }
 
     @Test("systemd: each timer's calendar is the seed's and names an existing service that runs the wrapper")
-    func systemd() throws {
+    func systemd() async throws {
         let timers = ["full": "*-*-* 00:30:00 UTC", "diff": "*-*-* 01..23:00:00 UTC", "weekly": "Sun *-*-* 03:00:00 UTC",
                       "offsite": "*-*-01 04:00:00 UTC", "expire": "Sun *-*-* 05:00:00 UTC", "ingest": "*-*-* 06:15:00 UTC"]
         let analyze = FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
@@ -58,7 +58,7 @@ import Testing
             #expect(service.contains("EnvironmentFile=/etc/immoflow-compliance/backup.env"))
             #expect(service.contains("immoflow-compliance backup \(name == "ingest" ? "ingest" : "run")"))
             if analyze {
-                let r = try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar])
+                let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
                 #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
             }
         }
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test("pgbackrest.conf: pgBackRest 2.45 accepts every option, and needs the secrets from the environment")
-    func pgbackrestConfig() throws {
+    func pgbackrestConfig() async throws {
         let text = try Self.read("pgbackrest/pgbackrest.conf")
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let name = line.prefix { $0 != "=" }
@@ -83,12 +83,14 @@ import Testing
                        "--repo1-s3-endpoint=127.0.0.1", "--repo2-s3-endpoint=127.0.0.1", "--repo1-storage-port=1",
                        "--repo2-storage-port=1", "--io-timeout=1", "info"]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PGBACKREST_") }
-        let without = try ProcessRunner.run(command, environment: environment)
+        let bare = environment
+        let without = try await Blocking.run { try ProcessRunner.run(command, environment: bare) }
         #expect(without.status == 37 && without.stderr.contains("repo1-cipher-pass"), "\(without.status) \(without.stderr)")
         for name in ["REPO1_CIPHER_PASS", "REPO1_S3_KEY", "REPO1_S3_KEY_SECRET", "REPO2_CIPHER_PASS", "REPO2_S3_KEY", "REPO2_S3_KEY_SECRET"] {
             environment["PGBACKREST_" + name] = "test-value"
         }
-        let with = try ProcessRunner.run(command, environment: environment)
+        let full = environment
+        let with = try await Blocking.run { try ProcessRunner.run(command, environment: full) }
         #expect(!with.stdout.contains("invalid option") && !with.stderr.contains("invalid option"), "\(with.stderr)")
         #expect(with.stdout.contains("stanza: prod") && with.stdout.contains("cipher: aes-256-cbc"), "\(with.stdout) \(with.stderr)")
     }
