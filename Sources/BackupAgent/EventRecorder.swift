@@ -7,6 +7,8 @@ import Postgres
 public final class EventRecorder: Sendable {
     public enum Outcome: Sendable, Equatable {
         case stored
+        /// Stored, but the spool could not be read (events waiting there stay undelivered).
+        case storedSpoolUnusable(String)
         /// Written to the spool; the reason the database was not used.
         case spooled(String)
     }
@@ -28,16 +30,24 @@ public final class EventRecorder: Sendable {
             try spool.append(event)
             return .spooled(unavailableReason ?? "no database configured")
         }
+        var spoolFailure: EventSpool.Failure?
         do {
             try await spool.deliver { pending in try await Self.store(pending, pool: pool) }
-            try await Self.store([event], pool: pool)
-            return .stored
-        } catch let error as EventSpool.Failure {
-            throw error
+        } catch let failure as EventSpool.Failure {
+            // An unusable spool must not cost this event: store it directly.
+            spoolFailure = failure
         } catch {
             try spool.append(event)
             return .spooled(String(describing: error))
         }
+        do {
+            try await Self.store([event], pool: pool)
+        } catch {
+            if let spoolFailure { throw spoolFailure }
+            try spool.append(event)
+            return .spooled(String(describing: error))
+        }
+        return spoolFailure.map { .storedSpoolUnusable($0.description) } ?? .stored
     }
 
     /// Delivers the spool; returns how many events it held.

@@ -82,7 +82,11 @@ struct BackupCommand: AsyncParsableCommand {
             var evidenceLost = false
             func record(_ event: NewBackupEvent) async {
                 do {
-                    if case .spooled(let reason) = try await recorder.record(event) {
+                    switch try await recorder.record(event) {
+                    case .stored: break
+                    case .storedSpoolUnusable(let reason):
+                        BackupCommand.note("backup run: warning: stored the \(event.status.rawValue) event, but the spool is unusable: \(reason)")
+                    case .spooled(let reason):
                         BackupCommand.note("backup run: \(event.status.rawValue) event spooled to \(spoolOptions.eventSpool.path) (\(reason))")
                     }
                 } catch {

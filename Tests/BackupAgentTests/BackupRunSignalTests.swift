@@ -66,4 +66,18 @@ import Testing
         }
         #expect(try await events(db.url).count == before)
     }
+
+    @Test("an unusable spool never costs an event while the database is up; with both down the wrapper says so and exits 1")
+    func unusableSpool() async throws {
+        let db = try await TestEnvironment.shared.database("backup-run-signal")
+        let spool = "/proc/no-such-dir/spool.jsonl"
+        let r = try await TestBinary.run(["backup", "run", "--type", "check", "--stanza", "nospool", "--spool", spool, "--", "true"],
+                                         environment: ["DATABASE_URL": db.url])
+        #expect(r.status == 0 && r.stderr.contains("spool is unusable"), "\(r.stderr)")
+        #expect(try await events(db.url).filter { $0.stanza == "nospool" }.map(\.status) == [.started, .succeeded])
+        let down = "postgresql://postgres@127.0.0.1:\(try TestCluster.freePort())/x?connect_timeout=2"
+        let lost = try await TestBinary.run(["backup", "run", "--type", "check", "--stanza", "lost", "--spool", spool, "--", "true"],
+                                            environment: ["DATABASE_URL": down])
+        #expect(lost.status == 1 && lost.stderr.contains("could not be stored nor spooled"), "\(lost.stderr)")
+    }
 }
