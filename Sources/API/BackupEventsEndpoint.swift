@@ -31,22 +31,17 @@ public struct BackupEventsEndpoint: Sendable {
         case .success(let parsed): query = parsed
         case .failure(let problem): return problem.response()
         }
-        let (events, next) = try await pool.withConnection { try await BackupAuditStore().page(query, on: $0) }
         if request.headers["Accept"]?.lowercased().contains("text/csv") == true {
+            let (events, next) = try await pool.withConnection { try await BackupAuditStore().page(query, on: $0) }
             var headers = HTTPHeaders()
             if let next { headers.set("X-Next-Cursor", next.encoded) }
             return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(BackupEventCSV.render(events).utf8),
                                 headers: headers)
         }
-        var writer = JSONWriter(capacity: 1024 + events.count * 900)
-        writer.beginObject()
-        writer.key("items")
-        writer.beginArray()
-        for event in events { event.write(to: &writer) }
-        writer.endArray()
-        writer.key("next_cursor")
-        writer.string(next?.encoded)
-        writer.endObject()
+        // JSON straight from the binary result (no decoded events on the hot path).
+        let result = try await pool.withConnection { try await BackupAuditStore().pageResult(query, on: $0) }
+        var writer = JSONWriter(capacity: 1024 + min(result.count, query.limit) * 900)
+        try BackupEventPageWriter.write(result, limit: query.limit, to: &writer)
         return HTTPResponse(status: 200, contentType: "application/json", body: writer.bytes)
     }
 

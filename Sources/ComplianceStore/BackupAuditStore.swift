@@ -8,7 +8,7 @@ public struct BackupAuditStore: Sendable {
     public init() {}
 
     /// The selected columns, in the order `BackupEvent(row:)` decodes them by position.
-    static let columnNames = [
+    public static let columnNames = [
         "seq", "event_id", "run_id", "event_type", "status", "occurred_at", "recorded_at", "stanza", "repo", "label",
         "started_at", "finished_at", "size_bytes", "delta_bytes", "repo_size_bytes", "repo_delta_bytes", "wal_start",
         "wal_stop", "lsn_start", "lsn_stop", "exit_code", "error_message", "host", "details", "idempotency_key",
@@ -18,7 +18,7 @@ public struct BackupAuditStore: Sendable {
 
     /// Decodes rows selected with `columns`, after checking the result has exactly those columns
     /// (positional decoding is what keeps a page of 500 events cheap).
-    static func events(_ result: QueryResult) throws -> [BackupEvent] {
+    public static func events(_ result: QueryResult) throws -> [BackupEvent] {
         guard result.columns == columnNames else {
             throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
         }
@@ -167,6 +167,18 @@ extension BackupAuditStore {
     /// One page of the history, newest first, and the cursor of the next page (nil at the end).
     /// Keyset pagination on (occurred_at, seq): never OFFSET, so deep pages cost what the first does.
     public func page(_ q: BackupEventQuery, on connection: PooledConnection) async throws -> (events: [BackupEvent], next: BackupEventCursor?) {
+        var events = try Self.events(try await pageResult(q, on: connection))
+        var next: BackupEventCursor?
+        if events.count > q.limit {
+            events.removeLast(events.count - q.limit)
+            if let last = events.last { next = BackupEventCursor(occurredAt: last.occurredAt, seq: last.seq) }
+        }
+        return (events, next)
+    }
+
+    /// The undecoded rows of a page (up to `limit + 1`, the extra row telling that a next page
+    /// exists), in `columnNames` order — for writers that transcode the binary result directly.
+    public func pageResult(_ q: BackupEventQuery, on connection: PooledConnection) async throws -> QueryResult {
         var query: Query = "SELECT "
         query.append(Self.columns)
         query.append(" FROM backup_audit WHERE true")
@@ -180,12 +192,10 @@ extension BackupAuditStore {
         query.append(" ORDER BY occurred_at DESC, seq DESC LIMIT \(q.limit + 1)")
         // The text depends only on which filters are present (values are bound): a few dozen
         // shapes at most, each prepared once per connection.
-        var events = try Self.events(try await connection.query(query.prepared()))
-        var next: BackupEventCursor?
-        if events.count > q.limit {
-            events.removeLast(events.count - q.limit)
-            if let last = events.last { next = BackupEventCursor(occurredAt: last.occurredAt, seq: last.seq) }
+        let result = try await connection.query(query.prepared())
+        guard result.columns == Self.columnNames else {
+            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
         }
-        return (events, next)
+        return result
     }
 }

@@ -77,6 +77,37 @@ public struct JSONWriter: Sendable {
 
     public mutating func null() { separator(); appendNull() }
 
+    /// A string from raw UTF-8 bytes (a text field straight from a database result), escaped;
+    /// nil writes null.
+    public mutating func string(utf8 value: UnsafeRawBufferPointer?) {
+        separator()
+        guard let value else { return appendNull() }
+        JSONEscaping.appendString(utf8: value, to: &bytes)
+    }
+
+    /// A quoted string whose ASCII content `body` appends (it must need no escaping).
+    public mutating func quotedASCII(_ body: (inout [UInt8]) -> Void) {
+        separator()
+        bytes.append(UInt8(ascii: "\""))
+        body(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Lowercase hex of raw bytes as a JSON string.
+    public mutating func hex(raw value: UnsafeRawBufferPointer) {
+        separator()
+        let digits: StaticString = "0123456789abcdef"
+        bytes.append(UInt8(ascii: "\""))
+        for b in value {
+            bytes.append(digits.utf8Start[Int(b >> 4)])
+            bytes.append(digits.utf8Start[Int(b & 0x0f)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// JSON text produced and validated elsewhere, from raw bytes.
+    public mutating func raw(utf8 json: UnsafeRawBufferPointer) { separator(); bytes.append(contentsOf: json) }
+
     /// JSON text produced and validated elsewhere (a `jsonb`-checked column).
     public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
 

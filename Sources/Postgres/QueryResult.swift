@@ -11,6 +11,9 @@ public struct QueryResult: Sendable, RandomAccessCollection {
     /// Column names in result order.
     public var columns: [String] { storage?.columnNames ?? [] }
 
+    /// Column types in result order (binary format: they define the bytes of `Row.rawBytes`).
+    public var columnTypes: [PostgresType] { storage?.columnTypes ?? [] }
+
     /// Rows affected by an INSERT, UPDATE, DELETE, MERGE or COPY.
     public var affectedRows: Int { storage?.affectedRows ?? 0 }
 
@@ -26,6 +29,14 @@ public struct Row: Sendable {
     @usableFromInline let storage: ResultStorage
     /// Zero-based row index.
     public let index: Int
+
+    /// The field's binary bytes without decoding (nil for SQL NULL), valid while the result is
+    /// alive: for transcoders that write a response straight from the result. The column must
+    /// exist; the caller checks `QueryResult.columnTypes` once per result.
+    @inlinable
+    public func rawBytes(at column: Int) -> UnsafeRawBufferPointer? {
+        storage.rawBytes(row: index, column: column)
+    }
 
     /// Decodes the field at `column` (zero-based). Inlinable so that callers get it specialized
     /// for their type (no generic metadata lookups per field on the API's hot path).

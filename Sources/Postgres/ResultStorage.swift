@@ -9,7 +9,7 @@ final class ResultStorage: @unchecked Sendable {
     let handle: OpaquePointer
     let rowCount: Int
     @usableFromInline let columnNames: [String]
-    let columnTypes: [PostgresType]
+    @usableFromInline let columnTypes: [PostgresType]
     let columnIndex: [String: Int]
 
     init(_ handle: OpaquePointer) {
@@ -41,15 +41,14 @@ final class ResultStorage: @unchecked Sendable {
     }
 
     @usableFromInline
-    func cell(row: Int, column: Int) -> PostgresCell {
+    func rawBytes(row: Int, column: Int) -> UnsafeRawBufferPointer? {
         let r = Int32(row), c = Int32(column)
-        let bytes: UnsafeRawBufferPointer?
-        if PQgetisnull(handle, r, c) == 1 {
-            bytes = nil
-        } else {
-            let length = Int(PQgetlength(handle, r, c))
-            bytes = UnsafeRawBufferPointer(start: PQgetvalue(handle, r, c), count: length)
-        }
-        return PostgresCell(bytes: bytes, type: columnTypes[column], columnName: columnNames[column], row: row)
+        if PQgetisnull(handle, r, c) == 1 { return nil }
+        return UnsafeRawBufferPointer(start: PQgetvalue(handle, r, c), count: Int(PQgetlength(handle, r, c)))
+    }
+
+    @usableFromInline
+    func cell(row: Int, column: Int) -> PostgresCell {
+        PostgresCell(bytes: rawBytes(row: row, column: column), type: columnTypes[column], columnName: columnNames[column], row: row)
     }
 }

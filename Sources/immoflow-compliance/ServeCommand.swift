@@ -32,6 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         "Maximum age of a worm-status control, e.g. diff_backup=75m (repeatable; also $IMMOFLOW_THRESHOLDS, comma-separated). Controls: \(ControlThresholds.names.joined(separator: ", ")).",
         valueName: "control=duration"))
     var thresholds: [String] = []
+    @Option(name: .customLong("pool-size"), help: "Database connections for API queries.")
+    var poolSize: Int = 16
     @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
     var walCheckInterval: Int = 60
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
@@ -41,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+        guard (1...512).contains(poolSize) else { throw ValidationError("--pool-size must be 1…512") }
         guard (0...86_400).contains(walCheckInterval) else { throw ValidationError("--wal-check-interval must be 0…86400 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
         for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--drain-timeout", drainTimeout)]
@@ -81,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("serve: \(error.description)", exitCode: 64)
         }
         options.walCheckInterval = walCheckInterval
+        options.poolSize = poolSize
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {
             FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))
