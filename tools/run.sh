@@ -39,6 +39,11 @@ demo token (admin, valid 1 day): $TOKEN
   curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=5"
   curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&status=failed"
   curl -s -H "Authorization: Bearer $TOKEN" -H "Accept: text/csv" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=20"
+  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/worm-status"
+  curl -s http://127.0.0.1:$PORT/api/metrics
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -H 'Idempotency-Key: "restore-test-demo-1"' \
+       -d '{"type":"restore_test","status":"succeeded","stanza":"prod","details":{"verified_rows":1200}}' \
+       http://127.0.0.1:$PORT/api/compliance/backup-events
 MSG
     "$BIN" serve --host 127.0.0.1 --port "$PORT"
 else
