@@ -19,9 +19,10 @@ final class ConnectionWorker: @unchecked Sendable {
     private var connection: Connection?
     private var onStop: [@Sendable () -> Void] = []
     let cancellation = CancellationSignal()
-    /// Set by each job just before it hands its result back: the connection is open and outside
-    /// a transaction, so a release needs no reset job (one thread wake-up less per checkout).
-    private let idleAfterLastJob = Atomic<Bool>(false)
+    /// Set by a `run` job just before it hands its result back when it is the last job queued
+    /// and left the connection open and outside a transaction: then a release needs no reset job
+    /// (one thread wake-up less per checkout). Cleared by every submit. Guarded by `condition`.
+    private var idleAfterLastJob = false
 
     init(configuration: ConnectionConfiguration, name: String) {
         self.configuration = configuration
@@ -37,6 +38,8 @@ final class ConnectionWorker: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !stopped else { return false }
+        // Whatever this job does, the connection's state is unknown until a `run` job reports it.
+        idleAfterLastJob = false
         jobs.append(job)
         condition.signal()
         return true
@@ -82,7 +85,6 @@ final class ConnectionWorker: @unchecked Sendable {
                         continuation.resume(returning: .failure(PostgresError(.cancelled, "cancelled before it started")))
                         return
                     }
-                    idleAfterLastJob.store(false, ordering: .relaxed)
                     let result: Result<T, PostgresError>
                     do throws(PostgresError) {
                         let c = try usableConnection()
@@ -92,7 +94,10 @@ final class ConnectionWorker: @unchecked Sendable {
                     } catch {
                         result = .failure(error)
                     }
-                    idleAfterLastJob.store(connection?.isIdle == true, ordering: .releasing)
+                    let idle = connection?.isIdle == true
+                    condition.lock()
+                    idleAfterLastJob = idle && jobs.isEmpty
+                    condition.unlock()
                     continuation.resume(returning: result)
                 }
                 if !accepted {
@@ -115,7 +120,11 @@ final class ConnectionWorker: @unchecked Sendable {
     /// When the last job left the connection idle there is nothing to reset, and `done` runs at
     /// once on the caller's thread.
     func resetAfterUse(then done: @escaping @Sendable () -> Void) {
-        if idleAfterLastJob.exchange(false, ordering: .acquiringAndReleasing) {
+        condition.lock()
+        let idle = idleAfterLastJob
+        idleAfterLastJob = false
+        condition.unlock()
+        if idle {
             done()
             return
         }
