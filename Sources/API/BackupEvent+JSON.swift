@@ -14,13 +14,13 @@ extension BackupEvent {
         w.key("run_id"); w.string(runID)
         w.key("type"); w.string(type.rawValue)
         w.key("status"); w.string(status.rawValue)
-        w.key("occurred_at"); w.asciiString(occurredAt.rfc3339Bytes)
-        w.key("recorded_at"); w.asciiString(recordedAt.rfc3339Bytes)
+        w.key("occurred_at"); occurredAt.withRFC3339 { w.asciiString(raw: $0) }
+        w.key("recorded_at"); recordedAt.withRFC3339 { w.asciiString(raw: $0) }
         w.key("stanza"); w.string(stanza)
         w.key("repo"); w.integer(repo)
         w.key("label"); w.string(label)
-        w.key("started_at"); w.asciiString(startedAt?.rfc3339Bytes)
-        w.key("finished_at"); w.asciiString(finishedAt?.rfc3339Bytes)
+        w.key("started_at"); if let t = startedAt { t.withRFC3339 { w.asciiString(raw: $0) } } else { w.null() }
+        w.key("finished_at"); if let t = finishedAt { t.withRFC3339 { w.asciiString(raw: $0) } } else { w.null() }
         w.key("duration_seconds")
         if let s = startedAt, let f = finishedAt {
             w.integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)

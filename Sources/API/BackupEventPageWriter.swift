@@ -72,19 +72,25 @@ enum BackupEventPageWriter {
 
     private static func writeTimestamp(_ t: Timestamp?, to w: inout JSONWriter) {
         guard let t else { return w.null() }
-        w.quotedASCII { t.appendRFC3339(to: &$0) }
+        t.withRFC3339 { w.asciiString(raw: $0) }
     }
 
     private static func writeUUID(_ b: UnsafeRawBufferPointer?, to w: inout JSONWriter) throws {
         guard let b else { return w.null() }
         guard b.count == 16 else { throw fail("uuid of \(b.count) bytes") }
         let digits: StaticString = "0123456789abcdef"
-        w.quotedASCII { out in
+        withUnsafeTemporaryAllocation(byteCount: 36, alignment: 1) { out in
+            var k = 0
             for i in 0..<16 {
-                if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(digits.utf8Start[Int(b[i] >> 4)])
-                out.append(digits.utf8Start[Int(b[i] & 0x0f)])
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    out[k] = UInt8(ascii: "-")
+                    k += 1
+                }
+                out[k] = digits.utf8Start[Int(b[i] >> 4)]
+                out[k + 1] = digits.utf8Start[Int(b[i] & 0x0f)]
+                k += 2
             }
+            w.asciiString(raw: UnsafeRawBufferPointer(out))
         }
     }
 

@@ -45,39 +45,37 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// This is also the `audit-v1` rendering of `occurred_at`.
     public var rfc3339: String { String(decoding: rfc3339Bytes, as: UTF8.self) }
 
-    /// `rfc3339` as its 27 ASCII bytes (years 0…9999; the API's hot path writes these directly).
-    public var rfc3339Bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
-        appendRFC3339(to: &out)
-        return out
-    }
+    /// `rfc3339` as its 27 ASCII bytes (years 0…9999).
+    public var rfc3339Bytes: [UInt8] { withRFC3339 { Array($0) } }
 
-    /// Appends `rfc3339` to `out` without an intermediate allocation.
-    public func appendRFC3339(to out: inout [UInt8]) {
+    /// Calls `body` with `rfc3339` rendered into a scratch buffer: no allocation for years
+    /// 0…9999 (the API's hot path writes these straight into the response).
+    public func withRFC3339<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let seconds = secondsSinceEpoch
         let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
         let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
         let (y, m, d) = CivilDate.civil(days: Int(dayCount))
         let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
         guard (0...9999).contains(y) else {
-            out.append(contentsOf: ("\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
-                + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z").utf8)
-            return
+            let text = "\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
+                + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z"
+            return try Array(text.utf8).withUnsafeBytes(body)
         }
-        func put(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(truncatingIfNeeded: v / divisor) + 0x30)
-                v %= divisor
-                divisor /= 10
+        return try withUnsafeTemporaryAllocation(byteCount: 27, alignment: 1) { out in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                var k = at + width - 1
+                while k >= at {
+                    out[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                    v /= 10
+                    k -= 1
+                }
             }
+            put(y, 0, 4); out[4] = 0x2D; put(m, 5, 2); out[7] = 0x2D; put(d, 8, 2); out[10] = 0x54
+            put(hh, 11, 2); out[13] = 0x3A; put(mm, 14, 2); out[16] = 0x3A; put(ss, 17, 2); out[19] = 0x2E
+            put(micros, 20, 6); out[26] = 0x5A
+            return try body(UnsafeRawBufferPointer(out))
         }
-        put(y, 4); out.append(0x2D); put(m, 2); out.append(0x2D); put(d, 2); out.append(0x54)
-        put(hh, 2); out.append(0x3A); put(mm, 2); out.append(0x3A); put(ss, 2); out.append(0x2E)
-        put(micros, 6); out.append(0x5A)
     }
 
     /// RFC 3339 in UTC with second precision when there is no fraction, else microseconds.

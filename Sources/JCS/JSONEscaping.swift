@@ -3,15 +3,30 @@
 /// anything to escape are copied in one piece.
 enum JSONEscaping {
     static func appendString(_ s: String, to out: inout [UInt8]) {
+        var sink = ArraySink(bytes: out)
+        out = []
         var s = s
-        s.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &out) }
+        s.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &sink) }
+        out = sink.bytes
     }
 
-    static func appendString(utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendString(_ s: String, to out: ByteBuffer) {
+        var s = s
+        var sink = out
+        s.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0), to: &sink) }
+    }
+
+    static func appendString(utf8: UnsafeRawBufferPointer, to out: ByteBuffer) {
+        var sink = out
+        appendString(utf8: utf8, to: &sink)
+    }
+
+    /// The escaping itself, for any byte sink (specialized for both).
+    static func appendString<Sink: ByteSink>(utf8: UnsafeRawBufferPointer, to out: inout Sink) {
         out.append(UInt8(ascii: "\""))
         var runStart = 0
         for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<i]))
+            out.append(UnsafeRawBufferPointer(rebasing: utf8[runStart..<i]))
             runStart = i + 1
             out.append(UInt8(ascii: "\\"))
             switch b {
@@ -23,14 +38,12 @@ enum JSONEscaping {
             case 0x09: out.append(UInt8(ascii: "t"))
             default:
                 let hex: StaticString = "0123456789abcdef"
-                out.append(UInt8(ascii: "u"))
-                out.append(UInt8(ascii: "0"))
-                out.append(UInt8(ascii: "0"))
+                out.append("u00")
                 out.append(hex.utf8Start[Int(b >> 4)])
                 out.append(hex.utf8Start[Int(b & 0xF)])
             }
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
+        out.append(UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
         out.append(UInt8(ascii: "\""))
     }
 }
