@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections, each on its own worker thread.
@@ -12,10 +13,16 @@ public final class ConnectionPool: Sendable {
     public let checkoutTimeout: Duration
     private let workers: [ConnectionWorker]
     private let shell: Mutex<Shell>
+    /// One timer for every waiter's checkout deadline (a timer task per waiter cost a task, a
+    /// dispatch timer and two wake-ups on every contended checkout). Waiters time out up to
+    /// `sweepInterval` late.
+    private nonisolated(unsafe) let sweeper: DispatchSourceTimer
+    static let sweepInterval = DispatchTimeInterval.milliseconds(100)
 
     private struct Shell: ~Copyable {
         var state: PoolState
         var continuations: [UInt64: CheckedContinuation<Int, any Error>] = [:]
+        var deadlines: [UInt64: ContinuousClock.Instant] = [:]
         var nextWaiter: UInt64 = 0
     }
 
@@ -26,10 +33,34 @@ public final class ConnectionPool: Sendable {
         self.checkoutTimeout = checkoutTimeout
         workers = (0..<size).map { ConnectionWorker(configuration: configuration, name: "postgres-\($0)") }
         shell = Mutex(Shell(state: PoolState(size: size)))
+        sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "postgres.pool.deadlines"))
+        sweeper.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval, leeway: .milliseconds(20))
+        sweeper.setEventHandler { [weak self] in self?.expireWaiters() }
+        sweeper.resume()
     }
 
     deinit {
+        sweeper.cancel()
         for worker in workers { worker.stop() }
+    }
+
+    /// Fails the waiters whose checkout deadline has passed.
+    private func expireWaiters() {
+        let now = ContinuousClock.now
+        let expired = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
+            guard !shell.deadlines.isEmpty else { return [] }
+            let due = shell.deadlines.filter { $0.value <= now }.map(\.key)
+            return due.compactMap { waiter in
+                shell.deadlines.removeValue(forKey: waiter)
+                guard shell.state.abandon(waiter: waiter) else { return nil }
+                return shell.continuations.removeValue(forKey: waiter)
+            }
+        }
+        let timeout = checkoutTimeout
+        for continuation in expired {
+            continuation.resume(throwing: PostgresError(
+                .poolExhausted, "no database connection became free within \(timeout) (pool size \(size))"))
+        }
     }
 
     /// Runs `body` with a checked-out connection and returns it to the pool afterwards.
@@ -79,6 +110,7 @@ public final class ConnectionPool: Sendable {
     public func close() async {
         let failed = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
             let ids = shell.state.close()
+            shell.deadlines.removeAll()
             return ids.compactMap { shell.continuations.removeValue(forKey: $0) }
         }
         for continuation in failed { continuation.resume(throwing: PostgresError(.poolClosed, "the connection pool is closed")) }
@@ -96,15 +128,17 @@ public final class ConnectionPool: Sendable {
             shell.nextWaiter += 1
             return shell.nextWaiter
         }
-        let timer = TimerBox()
-        defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 // Deciding and registering the continuation in one critical section: a release
                 // between the two could otherwise hand the slot to a waiter nobody can resume.
+                let deadline = ContinuousClock.now + checkoutTimeout
                 let decision = shell.withLock { shell -> PoolState.CheckoutDecision in
                     let decision = shell.state.checkout(waiter: waiter)
-                    if decision == .wait { shell.continuations[waiter] = continuation }
+                    if decision == .wait {
+                        shell.continuations[waiter] = continuation
+                        shell.deadlines[waiter] = deadline
+                    }
                     return decision
                 }
                 switch decision {
@@ -117,14 +151,6 @@ public final class ConnectionPool: Sendable {
                     // to cancel; honour it now.
                     if Task.isCancelled {
                         fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
-                        return
-                    }
-                    let timeout = checkoutTimeout
-                    timer.start { [weak self] in
-                        try? await Task.sleep(for: timeout)
-                        guard !Task.isCancelled, let self else { return }
-                        self.fail(waiter: waiter, with: PostgresError(
-                            .poolExhausted, "no database connection became free within \(timeout) (pool size \(self.size))"))
                     }
                 }
             }
@@ -136,6 +162,7 @@ public final class ConnectionPool: Sendable {
     /// Fails a waiter if it is still waiting and its continuation is registered.
     private func fail(waiter: UInt64, with error: PostgresError) {
         let continuation = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
+            shell.deadlines.removeValue(forKey: waiter)
             guard shell.state.abandon(waiter: waiter) else { return nil }
             return shell.continuations.removeValue(forKey: waiter)
         }
@@ -151,7 +178,9 @@ public final class ConnectionPool: Sendable {
             switch shell.state.release(slot: slot) {
             case .idle: return nil
             // Waiters are registered together with their continuation (see `checkout`).
-            case .handOver(let waiter, _): return shell.continuations.removeValue(forKey: waiter)
+            case .handOver(let waiter, _):
+                shell.deadlines.removeValue(forKey: waiter)
+                return shell.continuations.removeValue(forKey: waiter)
             }
         }
         next?.resume(returning: slot)
@@ -168,18 +197,5 @@ public enum IsolationLevel: Sendable {
         case .repeatableRead: return "BEGIN ISOLATION LEVEL REPEATABLE READ"
         case .serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE"
         }
-    }
-}
-
-/// The checkout timeout task, cancelled once the checkout is decided.
-private final class TimerBox: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    func start(_ body: @escaping @Sendable () async -> Void) {
-        task.withLock { $0 = Task { await body() } }
-    }
-
-    func cancel() {
-        task.withLock { $0?.cancel() }
     }
 }

@@ -31,7 +31,7 @@ import Testing
         let stored = try await pool.withConnection { c in
             [try await store.append(full, on: c), try await store.append(failed, on: c)]
         }
-        try await pool.withConnection { c in
+        _ = try await pool.withConnection { c in
             try await store.append([NewBackupEvent(type: .check, status: .started, stanza: "prod"),
                                     NewBackupEvent(type: .check, status: .succeeded, stanza: "", repo: 2, details: "{}")], on: c)
         }
