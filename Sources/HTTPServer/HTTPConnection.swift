@@ -36,7 +36,9 @@ final class HTTPConnection: @unchecked Sendable {
     /// it); the server drops the connection when it closes, which breaks the cycle.
     let server: HTTPServer
     let queue: DispatchQueue
-    private var readSource: DispatchSourceRead?
+    let loop: EventLoop
+    /// Whether the loop is watching this connection's socket for input.
+    private var watched = false
     private var writeSource: DispatchSourceWrite?
     private var writeSourceActive = false
     private var liveSources = 0
@@ -65,28 +67,28 @@ final class HTTPConnection: @unchecked Sendable {
     var responseBodyBytes = 0
     var currentRequestID: String?
 
-    init(fd: Int32, remoteAddress: String, server: HTTPServer, queue: DispatchQueue) {
+    init(fd: Int32, remoteAddress: String, server: HTTPServer, loop: EventLoop) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.server = server
-        self.queue = queue
+        self.loop = loop
+        self.queue = loop.queue
     }
 
     func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [self] in onReadable() }
-        source.setCancelHandler { [self] in sourceCancelled() }
-        readSource = source
+        // The loop's registration counts as a live source until `close()` ends it.
         liveSources += 1
         queue.async { [self] in
             armTimer(server.configuration.idleTimeout)
-            readSource?.resume()
+            guard !isClosed(phase) else { return }
+            watched = true
+            loop.watch(self)
         }
     }
 
     // MARK: reading
 
-    private func onReadable() {
+    func onReadable() {
         guard !isClosed(phase) else { return }
         var sawEOF = false
         withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
@@ -133,15 +135,15 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     func pauseReading() {
-        guard !readingPaused, let readSource else { return }
-        readSource.suspend()
+        guard !readingPaused, watched else { return }
+        loop.unwatch(self)
         readingPaused = true
     }
 
     func resumeReading() {
-        guard readingPaused, let readSource else { return }
+        guard readingPaused, watched, !isClosed(phase) else { return }
         readingPaused = false
-        readSource.resume()
+        loop.watch(self)
     }
 
     // MARK: the request cycle
@@ -337,11 +339,14 @@ final class HTTPConnection: @unchecked Sendable {
             if !writeSourceActive { writeSource.resume() }
             writeSource.cancel()
         }
-        if let readSource {
-            if readingPaused { readSource.resume() }
-            readSource.cancel()
-        }
         disarmTimer()
+        // The loop stops watching at once; that ends the read side (the socket itself closes
+        // when the write source, if any, has been cancelled too).
+        if watched {
+            watched = false
+            loop.unwatch(self)
+        }
+        sourceCancelled()
     }
 
     private func sourceCancelled() {

@@ -17,7 +17,7 @@ public final class HTTPServer: Sendable {
     /// Event loops: one serial queue per core. A connection lives on one of them for its whole
     /// life (its sources fire there, its state is touched only there), so busy connections are
     /// drained by one thread without cross-thread wake-ups per event.
-    let loops: [DispatchQueue]
+    let loops: [EventLoop]
     private let nextLoop = Atomic<Int>(0)
     private let state = Mutex<State>(State())
 
@@ -40,7 +40,17 @@ public final class HTTPServer: Sendable {
         port = Socket.localPort(listenerFD)
         sweeper = TimerSource(DispatchSource.makeTimerSource(queue: DispatchQueue(label: "http.timeouts")))
         let cores = Int(ProcessInfo.processInfo.environment["IMMOFLOW_LOOPS"] ?? "") ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        loops = (0..<cores).map { DispatchQueue(label: "http.loop.\($0)", qos: .userInitiated) }
+        var loops: [EventLoop] = []
+        do {
+            for i in 0..<cores { loops.append(try EventLoop(label: "http.loop.\(i)")) }
+        } catch {
+            for loop in loops { loop.stop() }
+            sweeper.source.resume()
+            sweeper.source.cancel()
+            close(listenerFD)
+            throw error
+        }
+        self.loops = loops
     }
 
     deinit {
@@ -48,6 +58,7 @@ public final class HTTPServer: Sendable {
         // activates its sweeper to cancel it, and closes the listener itself.
         let (started, accept, suspended) = state.withLock { ($0.started, $0.acceptSource, $0.acceptSuspended) }
         sweeper.source.cancel()
+        for loop in loops { loop.stop() }
         if !started {
             sweeper.source.resume()
             close(listenerFD)
@@ -109,7 +120,7 @@ public final class HTTPServer: Sendable {
             }
             Socket.configureAccepted(fd)
             let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
-            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self, queue: loop)
+            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self, loop: loop)
             state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
             connection.start()
         }

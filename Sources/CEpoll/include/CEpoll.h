@@ -1,0 +1,18 @@
+// A minimal epoll interface for the HTTP server's event loops. Swift cannot import
+// `struct epoll_event` (it is packed on x86-64), so these helpers take and return plain arrays.
+#ifndef CEPOLL_H
+#define CEPOLL_H
+
+#include <stdint.h>
+
+/// epoll_create1(EPOLL_CLOEXEC); -1 and errno on failure.
+int cepoll_create(void);
+/// Adds `fd` with level-triggered EPOLLIN | EPOLLRDHUP; 0, or -1 and errno.
+int cepoll_add_readable(int epfd, int fd);
+/// Removes `fd`; 0, or -1 and errno.
+int cepoll_remove(int epfd, int fd);
+/// epoll_wait without blocking: fills up to `max` ready descriptors and their event masks;
+/// returns how many, or -1 and errno.
+int cepoll_ready(int epfd, int32_t *fds, uint32_t *events, int max);
+
+#endif
