@@ -17,6 +17,12 @@ public final class HTTPMetrics: Sendable {
         var count: UInt64 = 0
         var sum: Double = 0
         var buckets = [UInt64](repeating: 0, count: HTTPMetrics.buckets.count)
+
+        mutating func record(_ seconds: Double, bucket: Int?) {
+            count += 1
+            sum += seconds
+            if let bucket { buckets[bucket] += 1 }
+        }
     }
 
     private let series = Mutex<[Key: Series]>([:])
@@ -24,12 +30,10 @@ public final class HTTPMetrics: Sendable {
     public init() {}
 
     public func observe(route: String, method: String, status: Int, seconds: Double) {
+        let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
         series.withLock { all in
-            var s = all[Key(route: route, method: method, status: status)] ?? Series()
-            s.count += 1
-            s.sum += seconds
-            if let i = Self.buckets.firstIndex(where: { seconds <= $0 }) { s.buckets[i] += 1 }
-            all[Key(route: route, method: method, status: status)] = s
+            // One hash lookup, updated in place.
+            all[Key(route: route, method: method, status: status), default: Series()].record(seconds, bucket: bucket)
         }
     }
 

@@ -35,17 +35,31 @@ public struct Router: Sendable {
     }
 
     private var routes: [Route] = []
+    /// Routes by their literal path (`/health`), while no route has a parameter: then a request
+    /// path that is a key matches exactly these routes, and the scan over all routes is skipped.
+    private var literalRoutes: [String: [Route]] = [:]
+    private var hasParameterRoutes = false
 
     public init() {}
 
+    private mutating func register(_ route: Route) {
+        routes.append(route)
+        if route.segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
+            hasParameterRoutes = true
+        } else {
+            literalRoutes["/" + route.segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/"), default: []]
+                .append(route)
+        }
+    }
+
     /// Adds a route answered immediately (no task hop): for probes and static answers.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, immediate: @escaping ImmediateHandler) {
-        routes.append(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
+        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
     }
 
     /// Adds a route answered by an async handler.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
+        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
     }
 
     static func segments(_ pattern: String) -> [Segment] {
@@ -56,14 +70,21 @@ public struct Router: Sendable {
 
     /// The route for `method` and `path`, or why there is none.
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.bind(route.segments, parts) else { continue }
-            if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return .found(route, parameters: parameters)
+        if !hasParameterRoutes, let candidates = literalRoutes[path] {
+            for route in candidates {
+                if route.method == method || (method == "HEAD" && route.method == "GET") { return .found(route, parameters: [:]) }
+                allowed.append(route.method)
             }
-            allowed.append(route.method)
+        } else {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+            for route in routes {
+                guard let parameters = Self.bind(route.segments, parts) else { continue }
+                if route.method == method || (method == "HEAD" && route.method == "GET") {
+                    return .found(route, parameters: parameters)
+                }
+                allowed.append(route.method)
+            }
         }
         guard !allowed.isEmpty else { return .notFound }
         if allowed.contains("GET") { allowed.append("HEAD") }
