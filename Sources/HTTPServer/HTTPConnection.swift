@@ -75,15 +75,22 @@ final class HTTPConnection: @unchecked Sendable {
         self.queue = loop.queue
     }
 
-    func start() {
+    /// Starts serving; `onLoopQueue`: the caller is on this connection's queue already.
+    func start(onLoopQueue: Bool = false) {
         // The loop's registration counts as a live source until `close()` ends it.
         liveSources += 1
-        queue.async { [self] in
-            armTimer(server.configuration.idleTimeout)
-            guard !isClosed(phase) else { return }
-            watched = true
-            loop.watch(self)
+        if onLoopQueue {
+            begin()
+        } else {
+            queue.async { [self] in begin() }
         }
+    }
+
+    private func begin() {
+        armTimer(server.configuration.idleTimeout)
+        guard !isClosed(phase) else { return }
+        watched = true
+        loop.watch(self)
     }
 
     // MARK: reading

@@ -12,7 +12,6 @@ public final class HTTPServer: Sendable {
     private let listenerFD: Int32
     /// The bound port (useful with port 0).
     public let port: Int
-    private let acceptQueue = DispatchQueue(label: "http.accept")
     private let sweeper: TimerSource
     /// Event loops: one serial queue per core. A connection lives on one of them for its whole
     /// life (its sources fire there, its state is touched only there), so busy connections are
@@ -85,7 +84,9 @@ public final class HTTPServer: Sendable {
 
     /// Starts accepting connections.
     public func start() {
-        let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listenerFD, queue: acceptQueue))
+        // Accepting runs on the first loop's queue: a connection assigned to that loop starts
+        // without a hand-off (with one loop, every connection).
+        let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listenerFD, queue: loops[0].queue))
         source.source.setEventHandler { [weak self] in self?.acceptAll() }
         let fd = listenerFD
         source.source.setCancelHandler { close(fd) }
@@ -128,7 +129,7 @@ public final class HTTPServer: Sendable {
             let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
             let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self, loop: loop)
             state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
-            connection.start()
+            connection.start(onLoopQueue: loop === loops[0])
         }
     }
 
