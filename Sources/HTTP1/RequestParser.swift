@@ -267,8 +267,9 @@ private struct Scanner {
     }
 
     static func splitQuery(_ s: Substring) -> (String, String?) {
-        guard let q = s.firstIndex(of: "?") else { return (String(s), nil) }
-        return (String(s[..<q]), String(s[s.index(after: q)...]))
+        // Byte search: '?' is ASCII, so a UTF-8 index is a valid split point.
+        guard let q = s.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (String(s), nil) }
+        return (String(Substring(s.utf8[..<q])), String(Substring(s.utf8[s.utf8.index(after: q)...])))
     }
 
     /// Length of `http://` or `https://` (scheme case-insensitive), or nil.
@@ -282,28 +283,29 @@ private struct Scanner {
     /// unreserved, pct-encoded and sub-delims characters except `,` (which is how two hosts in one
     /// field would appear); a port of digits only. No userinfo, path or whitespace.
     static func isValidAuthority(_ s: String) -> Bool {
-        var host = Substring(s)
-        var port: Substring?
-        if host.first == "[" {
-            guard let close = host.firstIndex(of: "]") else { return false }
+        // Byte-wise: every delimiter here is ASCII.
+        var host = Substring(s).utf8
+        var port: Substring.UTF8View?
+        if host.first == UInt8(ascii: "[") {
+            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else { return false }
             let literal = host[host.index(after: host.startIndex)..<close]
-            guard !literal.isEmpty, literal.utf8.allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            guard !literal.isEmpty, literal.allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
             else { return false }
             let after = host[host.index(after: close)...]
             if !after.isEmpty {
-                guard after.first == ":" else { return false }
+                guard after.first == UInt8(ascii: ":") else { return false }
                 port = after.dropFirst()
             }
             host = literal
         } else {
-            if let colon = host.lastIndex(of: ":") {
+            if let colon = host.lastIndex(of: UInt8(ascii: ":")) {
                 port = host[host.index(after: colon)...]
                 host = host[..<colon]
             }
-            guard !host.isEmpty, host.utf8.allSatisfy(isRegNameByte) else { return false }
+            guard !host.isEmpty, host.allSatisfy(isRegNameByte) else { return false }
         }
         if let port {
-            guard port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), port.utf8.count <= 5 else { return false }
+            guard port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), port.count <= 5 else { return false }
         }
         return true
     }
