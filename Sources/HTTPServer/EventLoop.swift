@@ -27,7 +27,7 @@ final class EventLoop: @unchecked Sendable {
         guard epfd >= 0 else { throw HTTPServerError(.socket, "epoll_create1 failed: errno \(errno)") }
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
         let epfd = self.epfd
-        source.setEventHandler { [unowned self] in serveReady() }
+        source.setEventHandler { [weak self] in self?.serveReady() }
         source.setCancelHandler { Glibc.close(epfd) }
         source.resume()
         self.source = source
