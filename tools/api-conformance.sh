@@ -17,17 +17,11 @@ openapi-spec-validator openapi.yaml
 
 ensure_packages
 ensure_swift
-swift build -c release --product immoflow-compliance >&2
-BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
-SERVE_PID=
-cleanup() { [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; stop_cluster; }
-trap cleanup EXIT
+build_release
+trap stop_serve_and_cluster EXIT
 start_cluster
-create_database api
-export DATABASE_URL="$CLUSTER_URL_BASE/api"
-head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/pepper"
-export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/pepper"
-"$BIN" migrate 2>/dev/null
+make_token_pepper
+migrated_database api
 "$BIN" demo-data --organizations 2 --months 2 --audit-logs 500 --days 10 2>/dev/null
 TOKEN=$("$BIN" token create --name schemathesis --role operator --expires-in 1d 2>/dev/null)
 PORT=$(free_port)

@@ -9,8 +9,7 @@ cd "$(dirname "$0")/.."
 ensure_packages
 ensure_swift
 log "building (release) ..."
-swift build -c release --product immoflow-compliance >&2
-BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+build_release
 
 trap stop_cluster EXIT
 trap 'exit 130' INT TERM
@@ -23,9 +22,7 @@ log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
 "$BIN" demo-data "$@"
 
 # A throwaway token pepper (removed with the cluster) and a demo admin token for the curl lines.
-head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/token-pepper"
-chmod 600 "$CLUSTER_DIR/token-pepper"
-export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/token-pepper"
+make_token_pepper
 TOKEN=$("$BIN" token create --name demo-admin --role admin --expires-in 1d)
 
 if "$BIN" --help 2>/dev/null | grep -qE "^ +serve( |$)"; then

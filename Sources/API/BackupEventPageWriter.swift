@@ -1,7 +1,6 @@
 import Chronology
 import Compliance
 import ComplianceStore
-import Crypto
 import JCS
 import Postgres
 
@@ -43,33 +42,6 @@ enum BackupEventPageWriter {
 
     private static func fail(_ what: String) -> PostgresError { PostgresError(.decoding, "backup_audit: \(what)") }
 
-    private static func int64(_ b: UnsafeRawBufferPointer) -> Int64 {
-        var v: UInt64 = 0
-        for byte in b { v = v << 8 | UInt64(byte) }
-        return Int64(bitPattern: v)
-    }
-
-    private static func integer(_ row: Row, _ column: Int) throws -> Int64? {
-        guard let b = row.rawBytes(at: column) else { return nil }
-        switch b.count {
-        case 8: return int64(b)
-        case 4: return Int64(Int32(truncatingIfNeeded: int64(b)))
-        case 2: return Int64(Int16(truncatingIfNeeded: int64(b)))
-        default: throw fail("integer of \(b.count) bytes")
-        }
-    }
-
-    /// PostgreSQL's epoch (2000-01-01) in Unix microseconds.
-    private static let epochOffset: Int64 = 946_684_800_000_000
-
-    private static func timestamp(_ row: Row, _ column: Int) throws -> Timestamp? {
-        guard let b = row.rawBytes(at: column) else { return nil }
-        guard b.count == 8 else { throw fail("timestamp of \(b.count) bytes") }
-        let raw = int64(b)
-        guard raw != .max, raw != .min else { throw fail("infinite timestamp") }
-        return Timestamp(microsecondsSinceEpoch: raw + epochOffset)
-    }
-
     private static func writeTimestamp(_ t: Timestamp?, to w: inout JSONWriter) {
         guard let t else { return w.null() }
         t.withRFC3339 { w.asciiString(raw: $0) }
@@ -78,29 +50,19 @@ enum BackupEventPageWriter {
     private static func writeUUID(_ b: UnsafeRawBufferPointer?, to w: inout JSONWriter) throws {
         guard let b else { return w.null() }
         guard b.count == 16 else { throw fail("uuid of \(b.count) bytes") }
-        let digits: StaticString = "0123456789abcdef"
-        withUnsafeTemporaryAllocation(byteCount: 36, alignment: 1) { out in
-            var k = 0
-            for i in 0..<16 {
-                if i == 4 || i == 6 || i == 8 || i == 10 {
-                    out[k] = UInt8(ascii: "-")
-                    k += 1
-                }
-                out[k] = digits.utf8Start[Int(b[i] >> 4)]
-                out[k + 1] = digits.utf8Start[Int(b[i] & 0x0f)]
-                k += 2
-            }
-            w.asciiString(raw: UnsafeRawBufferPointer(out))
-        }
+        UUIDText.withText(b) { w.asciiString(raw: $0) }
     }
 
     /// One event, in `BackupEvent.write(to:)`'s member order; returns its keyset position.
     private static func writeEvent(_ row: Row, to w: inout JSONWriter) throws -> (occurredAt: Timestamp, seq: Int64) {
-        guard let seq = try integer(row, 0), let occurredAt = try timestamp(row, 5), let recordedAt = try timestamp(row, 6),
-              row.rawBytes(at: 3) != nil, row.rawBytes(at: 4) != nil, let details = row.rawBytes(at: 23),
+        // Integers and times through the ordinary decoders (no allocation); text, uuids and
+        // hashes are copied from the raw bytes.
+        let seq = try row.decode(Int64.self, at: 0)
+        let occurredAt = try row.decode(Timestamp.self, at: 5), recordedAt = try row.decode(Timestamp.self, at: 6)
+        let startedAt = try row.decode(Timestamp?.self, at: 10), finishedAt = try row.decode(Timestamp?.self, at: 11)
+        guard row.rawBytes(at: 3) != nil, row.rawBytes(at: 4) != nil, let details = row.rawBytes(at: 23),
               let prevHash = row.rawBytes(at: 26), let hash = row.rawBytes(at: 27)
         else { throw fail("a NOT NULL column is NULL") }
-        let startedAt = try timestamp(row, 10), finishedAt = try timestamp(row, 11)
         w.beginObject()
         w.key("seq"); w.integer(seq)
         w.key("event_id"); try writeUUID(row.rawBytes(at: 1), to: &w)
@@ -110,7 +72,7 @@ enum BackupEventPageWriter {
         w.key("occurred_at"); writeTimestamp(occurredAt, to: &w)
         w.key("recorded_at"); writeTimestamp(recordedAt, to: &w)
         w.key("stanza"); w.string(utf8: row.rawBytes(at: 7))
-        w.key("repo"); w.integer(try integer(row, 8))
+        w.key("repo"); w.integer(try row.decode(Int64?.self, at: 8))
         w.key("label"); w.string(utf8: row.rawBytes(at: 9))
         w.key("started_at"); writeTimestamp(startedAt, to: &w)
         w.key("finished_at"); writeTimestamp(finishedAt, to: &w)
@@ -120,15 +82,15 @@ enum BackupEventPageWriter {
         } else {
             w.null()
         }
-        w.key("size_bytes"); w.integer(try integer(row, 12))
-        w.key("delta_bytes"); w.integer(try integer(row, 13))
-        w.key("repo_size_bytes"); w.integer(try integer(row, 14))
-        w.key("repo_delta_bytes"); w.integer(try integer(row, 15))
+        w.key("size_bytes"); w.integer(try row.decode(Int64?.self, at: 12))
+        w.key("delta_bytes"); w.integer(try row.decode(Int64?.self, at: 13))
+        w.key("repo_size_bytes"); w.integer(try row.decode(Int64?.self, at: 14))
+        w.key("repo_delta_bytes"); w.integer(try row.decode(Int64?.self, at: 15))
         w.key("wal_start"); w.string(utf8: row.rawBytes(at: 16))
         w.key("wal_stop"); w.string(utf8: row.rawBytes(at: 17))
         w.key("lsn_start"); w.string(utf8: row.rawBytes(at: 18))
         w.key("lsn_stop"); w.string(utf8: row.rawBytes(at: 19))
-        w.key("exit_code"); w.integer(try integer(row, 20))
+        w.key("exit_code"); w.integer(try row.decode(Int64?.self, at: 20))
         w.key("error"); w.string(utf8: row.rawBytes(at: 21))
         w.key("host"); w.string(utf8: row.rawBytes(at: 22))
         w.key("details"); w.raw(utf8: details)

@@ -43,11 +43,6 @@ public struct EventSpool: Sendable {
         }
     }
 
-    /// The spooled events in order (unparseable lines are reported, not returned).
-    public func pending() throws -> (events: [NewBackupEvent], rejected: [String]) {
-        try withLockedFile { fd in try read(fd) }
-    }
-
     /// Delivers every spooled event through `deliver` in order, then empties the spool. If
     /// `deliver` throws, the spool is left as it was (delivered events are skipped next time by
     /// their id). Returns how many events were handed over.
@@ -57,6 +52,8 @@ public struct EventSpool: Sendable {
         let fd = try openLocked()
         defer { close(fd) }
         let (events, rejected) = try read(fd)
+        // The common case — nothing spooled — costs an open, a lock and an empty read, no sync.
+        guard !events.isEmpty || !rejected.isEmpty else { return 0 }
         if !rejected.isEmpty {
             try appendRejected(rejected)
         }

@@ -43,10 +43,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC with exactly six fractional digits: `2024-01-31T09:15:02.123456Z`.
     /// This is also the `audit-v1` rendering of `occurred_at`.
-    public var rfc3339: String { String(decoding: rfc3339Bytes, as: UTF8.self) }
-
-    /// `rfc3339` as its 27 ASCII bytes (years 0…9999).
-    public var rfc3339Bytes: [UInt8] { withRFC3339 { Array($0) } }
+    public var rfc3339: String { withRFC3339 { String(decoding: $0, as: UTF8.self) } }
 
     /// Calls `body` with `rfc3339` rendered into a scratch buffer: no allocation for years
     /// 0…9999 (the API's hot path writes these straight into the response).

@@ -45,6 +45,21 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 
+    /// Sends `request` on a new connection and reads one response (`head`: a response to HEAD,
+    /// no body), on a thread of its own.
+    public static func exchange(port: Int, _ request: String, head: Bool = false, timeout: Double = 5) async throws -> Response {
+        try await offload {
+            let c = try RawHTTPClient(port: port)
+            try c.send(request)
+            return try c.readResponse(timeout: timeout, head: head)
+        }
+    }
+
+    /// `GET target` with optional extra header lines (each ending in CRLF), on a new connection.
+    public static func exchangeGET(port: Int, _ target: String, headers: String = "") async throws -> Response {
+        try await exchange(port: port, "GET \(target) HTTP/1.1\r\nHost: t\r\n\(headers)\r\n", timeout: 10)
+    }
+
     /// Runs blocking client work on a dedicated thread.
     public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await Blocking.run(body)

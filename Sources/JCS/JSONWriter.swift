@@ -82,12 +82,6 @@ public struct JSONWriter {
     }
 
     /// Pre-rendered ASCII that needs no escaping (an RFC 3339 time, a UUID), quoted.
-    public mutating func asciiString(_ value: [UInt8]?) {
-        guard let value else { return null() }
-        value.withUnsafeBytes { asciiString(raw: $0) }
-    }
-
-    /// Pre-rendered ASCII that needs no escaping, quoted, from raw bytes.
     public mutating func asciiString(raw value: UnsafeRawBufferPointer) {
         separator()
         buffer.append(UInt8(ascii: "\""))

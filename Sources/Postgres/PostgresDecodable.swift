@@ -55,18 +55,8 @@ extension String: PostgresDecodable {
             guard b.count >= 1, b[0] == 1 else { throw cell.mismatch(expected: "jsonb version 1") }
             return try utf8(UnsafeRawBufferPointer(rebasing: b[1...]), cell)
         case .uuid:
-            // Lowercase 8-4-4-4-12 directly (Foundation's uuidString goes through snprintf).
             guard b.count == 16 else { throw cell.mismatch(expected: "uuid") }
-            let digits: StaticString = "0123456789abcdef"
-            var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-            var k = 0
-            for i in 0..<16 {
-                if i == 4 || i == 6 || i == 8 || i == 10 { k += 1 }
-                out[k] = digits.utf8Start[Int(b[i] >> 4)]
-                out[k + 1] = digits.utf8Start[Int(b[i] & 0x0f)]
-                k += 2
-            }
-            return String(decoding: out, as: UTF8.self)
+            return UUIDText.withText(b) { String(decoding: $0, as: UTF8.self) }
         default:
             throw cell.mismatch(expected: "text")
         }

@@ -82,16 +82,10 @@ import Testing
     }
 
     func get(_ f: Fixture, _ target: String, token: String? = nil, accept: String? = nil) async throws -> RawHTTPClient.Response {
-        let port = f.server.port
-        var request = "GET \(target) HTTP/1.1\r\nHost: t\r\n"
-        if let token { request += "Authorization: Bearer \(token)\r\n" }
-        if let accept { request += "Accept: \(accept)\r\n" }
-        let text = request + "\r\n"
-        return try await RawHTTPClient.offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send(text)
-            return try c.readResponse(timeout: 10)
-        }
+        var headers = ""
+        if let token { headers += "Authorization: Bearer \(token)\r\n" }
+        if let accept { headers += "Accept: \(accept)\r\n" }
+        return try await RawHTTPClient.exchangeGET(port: f.server.port, target, headers: headers)
     }
 
     struct Page: Decodable {
@@ -154,12 +148,7 @@ import Testing
     }
 
     func raw(_ f: Fixture, _ text: String) async throws -> RawHTTPClient.Response {
-        let port = f.server.port
-        return try await RawHTTPClient.offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send(text)
-            return try c.readResponse(timeout: 10)
-        }
+        try await RawHTTPClient.exchange(port: f.server.port, text, timeout: 10)
     }
 
     @Test("CORS: the configured dashboard origin may preflight and read the API with a token; others may not")

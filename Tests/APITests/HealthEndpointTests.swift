@@ -97,6 +97,13 @@ import Testing
     func badInput() async throws {
         let bad = try await TestBinary.run(["serve", "--port", "70000", "--database-url", "postgresql://x@127.0.0.1:1/y"])
         #expect(bad.status == 64 && bad.stderr.split(separator: "\n").count == 1)
+        // thresholds: a bad flag or environment value is a usage error naming it, before listening
+        let threshold = try await TestBinary.run(["serve", "--port", "0", "--threshold", "full_backup=1w",
+                                                  "--database-url", "postgresql://x@127.0.0.1:1/y"])
+        #expect(threshold.status == 64 && threshold.stderr.contains("threshold 'full_backup=1w'"), "\(threshold.stderr)")
+        let fromEnvironment = try await TestBinary.run(["serve", "--port", "0", "--database-url", "postgresql://x@127.0.0.1:1/y"],
+                                                       environment: ["IMMOFLOW_THRESHOLDS": "diff_backup=2h,nightly=1d"])
+        #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains("unknown control"), "\(fromEnvironment.stderr)")
         let busy = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: Application(router: Router()))
         let inUse = try await TestBinary.run(["serve", "--port", String(busy.port), "--database-url", "postgresql://x@127.0.0.1:1/y"])
         #expect(inUse.status == 1)

@@ -48,13 +48,7 @@ import Testing
         if let token { text += "Authorization: Bearer \(token)\r\n" }
         if let key { text += "Idempotency-Key: \(key)\r\n" }
         text += extra + "\r\n" + body
-        let request = text
-        let port = f.server.port
-        return try await RawHTTPClient.offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send(request)
-            return try c.readResponse(timeout: 10)
-        }
+        return try await RawHTTPClient.exchange(port: f.server.port, text, timeout: 10)
     }
 
     func count(_ f: Fixture) async throws -> Int {

@@ -28,11 +28,8 @@ import Testing
         let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
         server.start()
         let port = server.port
-        let response = try await RawHTTPClient.offload { () -> RawHTTPClient.Response in
-            let c = try RawHTTPClient(port: port)
-            try c.send("GET /api/compliance/worm-status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(token)\r\n\r\n")
-            return try c.readResponse(timeout: 10)
-        }
+        let response = try await RawHTTPClient.exchangeGET(port: port, "/api/compliance/worm-status",
+                                                           headers: "Authorization: Bearer \(token)\r\n")
         #expect(response.status == 200, "\(response.bodyText)")
         struct Body: Decodable {
             struct Control: Decodable {
@@ -57,15 +54,5 @@ import Testing
         #expect(unauthorized.status == 401)
         await server.shutdown()
         await pool.close()
-    }
-}
-
-extension RawHTTPClient {
-    static func exchangeGET(port: Int, _ target: String) async throws -> Response {
-        try await offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n")
-            return try c.readResponse(timeout: 10)
-        }
     }
 }

@@ -195,19 +195,12 @@ import Testing
         let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
         server.start()
         let port = server.port
-        let metrics = try await RawHTTPClient.offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send("GET /api/metrics HTTP/1.1\r\nHost: t\r\n\r\n")
-            return try c.readResponse(timeout: 10)
-        }.bodyText
+        let metrics = try await RawHTTPClient.exchangeGET(port: port, "/api/metrics").bodyText
         #expect(metrics.contains("pgbackrest_backup_last_full_timestamp{stanza=\"demo\"} \(outcome.occurredAt.secondsSinceEpoch)"), "\(metrics.prefix(2000))")
         #expect(metrics.contains("pgbackrest_backup_size_bytes{stanza=\"demo\"} \(outcome.sizeBytes ?? -1)"))
         #expect(metrics.contains("pgbackrest_wal_archiving_up 1"))
-        let status = try await RawHTTPClient.offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send("GET /api/compliance/worm-status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(token)\r\n\r\n")
-            return try c.readResponse(timeout: 10)
-        }
+        let status = try await RawHTTPClient.exchangeGET(port: port, "/api/compliance/worm-status",
+                                                         headers: "Authorization: Bearer \(token)\r\n")
         let body = try JSONParser.parse(status.body)
         let full = body["controls"]?.array?.first { $0["id"]?.string == "full_backup" }
         #expect(full?["status"]?.string == "ok" && full?["evidence"]?["event_id"]?.string == outcome.eventID, "\(status.bodyText.prefix(1500))")

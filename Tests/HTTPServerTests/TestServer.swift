@@ -87,14 +87,3 @@ struct TestServer {
 
     func stop() async { await server.shutdown() }
 }
-
-extension RawHTTPClient {
-    /// Sends `request` and reads one response, on a thread of its own.
-    static func exchange(port: Int, _ request: String, head: Bool = false) async throws -> Response {
-        try await offload {
-            let c = try RawHTTPClient(port: port)
-            try c.send(request)
-            return try c.readResponse(head: head)
-        }
-    }
-}

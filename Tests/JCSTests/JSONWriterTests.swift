@@ -13,7 +13,7 @@ import Testing
         w.key("k"); w.integer(0 as Int)
         w.key("m"); w.integer(-42 as Int?)
         w.key("x"); w.hex([0x00, 0xAB, 0xFF])
-        w.key("t"); w.asciiString(Array("2026-11-26T12:00:00.000000Z".utf8))
+        w.key("t"); Array("2026-11-26T12:00:00.000000Z".utf8).withUnsafeBytes { w.asciiString(raw: $0) }
         w.key("a"); w.beginArray(); w.integer(1 as Int); w.beginObject(); w.endObject(); w.null(); w.endArray()
         w.key("r"); w.raw(#"{"z":1}"#)
         w.endObject()

@@ -13,18 +13,12 @@ RUNS=${RUNS:-3}
 command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "wrk is needed"
 ensure_packages
 ensure_swift
-swift build -c release --product immoflow-compliance >&2
-BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+build_release
 PGBIN=$(pg_bin)
-SERVE_PID=
-cleanup() { [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; stop_cluster; }
-trap cleanup EXIT
+trap stop_serve_and_cluster EXIT
 start_cluster
-create_database bench
-export DATABASE_URL="$CLUSTER_URL_BASE/bench"
-head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/pepper"
-export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/pepper"
-"$BIN" migrate 2>/dev/null
+make_token_pepper
+migrated_database bench
 
 log "loading $EVENTS backup events through the chain trigger ..."
 start=$(date +%s)

@@ -10,8 +10,7 @@ RUNS=${RUNS:-3}
 
 ensure_packages
 ensure_swift
-swift build -c release --product immoflow-compliance >&2
-BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+build_release
 trap stop_cluster EXIT
 start_cluster
 rates=()

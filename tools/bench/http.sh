@@ -19,8 +19,7 @@ command -v nginx >/dev/null && command -v wrk >/dev/null || {
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk >/dev/null
 }
 ensure_swift
-swift build -c release --product immoflow-compliance >&2
-BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+build_release
 ulimit -n 65536 2>/dev/null || true
 
 WORK=$(mktemp -d /tmp/immoflow-bench-XXXXXX)

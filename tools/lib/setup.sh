@@ -74,3 +74,30 @@ stop_cluster() {
 create_database() {
     "$(pg_bin)/psql" -X -q -d "$CLUSTER_URL_BASE/postgres" -c "CREATE DATABASE $1" >/dev/null || die "createdb $1 failed"
 }
+
+# Builds the release binary and sets BIN to it.
+build_release() {
+    swift build -c release --product immoflow-compliance >&2 || die "swift build failed"
+    BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
+}
+
+# A throwaway token pepper in the cluster directory (removed with it), for `serve` and `token`.
+make_token_pepper() {
+    head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/token-pepper"
+    chmod 600 "$CLUSTER_DIR/token-pepper"
+    export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/token-pepper"
+}
+
+# A new database $1 on the cluster, migrated with $BIN, exported as DATABASE_URL.
+migrated_database() {
+    create_database "$1"
+    export DATABASE_URL="$CLUSTER_URL_BASE/$1"
+    "$BIN" migrate 2>/dev/null || die "migrate $1 failed"
+}
+
+# For scripts that start `serve` in the background: stop it (by PID), then the cluster.
+SERVE_PID=
+stop_serve_and_cluster() {
+    if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; fi
+    stop_cluster
+}
