@@ -46,33 +46,53 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var rfc3339: String { withRFC3339 { String(decoding: $0, as: UTF8.self) } }
 
     /// Calls `body` with `rfc3339` rendered into a scratch buffer: no allocation for years
-    /// 0…9999 (the API's hot path writes these straight into the response).
+    /// 0…9999 (the API's hot path writes these straight into the response). Inlinable so that
+    /// callers get it specialized (a generic call per field cost a metadata lookup).
+    @inlinable
     public func withRFC3339<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(byteCount: 27, alignment: 1) { out in
+            guard render(into: out) else {
+                return try Array(wideYearRFC3339.utf8).withUnsafeBytes(body)
+            }
+            return try body(UnsafeRawBufferPointer(out))
+        }
+    }
+
+    /// Writes the 27 bytes of `rfc3339` into `out` (at least 27 bytes); false when the year is
+    /// outside 0…9999 (then nothing is written).
+    @usableFromInline
+    func render(into out: UnsafeMutableRawBufferPointer) -> Bool {
+        let seconds = secondsSinceEpoch
+        let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
+        let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
+        let (y, m, d) = CivilDate.civil(days: Int(dayCount))
+        guard (0...9999).contains(y), out.count >= 27 else { return false }
+        let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var v = value
+            var k = at + width - 1
+            while k >= at {
+                out[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+                k -= 1
+            }
+        }
+        put(y, 0, 4); out[4] = 0x2D; put(m, 5, 2); out[7] = 0x2D; put(d, 8, 2); out[10] = 0x54
+        put(hh, 11, 2); out[13] = 0x3A; put(mm, 14, 2); out[16] = 0x3A; put(ss, 17, 2); out[19] = 0x2E
+        put(micros, 20, 6); out[26] = 0x5A
+        return true
+    }
+
+    /// `rfc3339` for years outside 0…9999 (signed or wider year field).
+    @usableFromInline
+    var wideYearRFC3339: String {
         let seconds = secondsSinceEpoch
         let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
         let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
         let (y, m, d) = CivilDate.civil(days: Int(dayCount))
         let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
-        guard (0...9999).contains(y) else {
-            let text = "\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
-                + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z"
-            return try Array(text.utf8).withUnsafeBytes(body)
-        }
-        return try withUnsafeTemporaryAllocation(byteCount: 27, alignment: 1) { out in
-            func put(_ value: Int, _ at: Int, _ width: Int) {
-                var v = value
-                var k = at + width - 1
-                while k >= at {
-                    out[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-                    v /= 10
-                    k -= 1
-                }
-            }
-            put(y, 0, 4); out[4] = 0x2D; put(m, 5, 2); out[7] = 0x2D; put(d, 8, 2); out[10] = 0x54
-            put(hh, 11, 2); out[13] = 0x3A; put(mm, 14, 2); out[16] = 0x3A; put(ss, 17, 2); out[19] = 0x2E
-            put(micros, 20, 6); out[26] = 0x5A
-            return try body(UnsafeRawBufferPointer(out))
-        }
+        return "\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
+            + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z"
     }
 
     /// RFC 3339 in UTC with second precision when there is no fraction, else microseconds.

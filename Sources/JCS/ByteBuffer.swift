@@ -47,5 +47,21 @@ final class ByteBuffer {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// `"` + lowercase hex of `bytes` + `"`, with one capacity check.
+    func appendQuotedHex(_ bytes: UnsafeRawBufferPointer) {
+        let digits: StaticString = "0123456789abcdef"
+        reserve(bytes.count * 2 + 2)
+        var p = base + count
+        p[0] = UInt8(ascii: "\"")
+        p += 1
+        for b in bytes {
+            p[0] = digits.utf8Start[Int(b >> 4)]
+            p[1] = digits.utf8Start[Int(b & 0x0f)]
+            p += 2
+        }
+        p[0] = UInt8(ascii: "\"")
+        count += bytes.count * 2 + 2
+    }
+
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

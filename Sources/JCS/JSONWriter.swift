@@ -72,13 +72,7 @@ public struct JSONWriter {
     /// Lowercase hex of raw bytes as a JSON string.
     public mutating func hex(raw value: UnsafeRawBufferPointer) {
         separator()
-        let digits: StaticString = "0123456789abcdef"
-        buffer.append(UInt8(ascii: "\""))
-        for b in value {
-            buffer.append(digits.utf8Start[Int(b >> 4)])
-            buffer.append(digits.utf8Start[Int(b & 0x0f)])
-        }
-        buffer.append(UInt8(ascii: "\""))
+        buffer.appendQuotedHex(value)
     }
 
     /// Pre-rendered ASCII that needs no escaping (an RFC 3339 time, a UUID), quoted.

@@ -61,6 +61,10 @@ final class Connection {
                 // NOTICE/WARNING messages would go to stderr by default; they are not errors and
                 // must not interleave with a CLI's output, so they are dropped.
                 PQsetNoticeProcessor(conn, { _, _ in }, nil)
+                for setting in configuration.sessionSettings {
+                    _ = try connection.execute("SELECT set_config(\(setting.name), \(setting.value), false)",
+                                               timeout: .seconds(max(2, configuration.connectTimeoutSeconds)))
+                }
                 return connection
             case PGRES_POLLING_READING, PGRES_POLLING_WRITING:
                 let events = state == PGRES_POLLING_READING ? Int16(POLLIN) : Int16(POLLOUT)

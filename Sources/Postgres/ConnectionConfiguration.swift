@@ -8,13 +8,16 @@ public struct ConnectionConfiguration: Sendable {
     public var applicationName: String
     /// Default per-query timeout; a query running longer is cancelled on the server.
     public var statementTimeout: Duration
+    /// Server settings applied to every new session (`set_config(name, value, false)`), in order.
+    public var sessionSettings: [(name: String, value: String)]
 
     public init(url: String, connectTimeoutSeconds: Int = 5, applicationName: String = "immoflow-compliance",
-                statementTimeout: Duration = .seconds(30)) {
+                statementTimeout: Duration = .seconds(30), sessionSettings: [(name: String, value: String)] = []) {
         self.url = url
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
         self.statementTimeout = statementTimeout
+        self.sessionSettings = sessionSettings
     }
 
     /// The URL with any password replaced by `***`, safe for messages and logs.

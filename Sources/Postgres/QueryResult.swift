@@ -50,7 +50,7 @@ public struct Row: Sendable {
 
     /// Decodes the field named `column` (the first one, if several share the name).
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws(PostgresError) -> T {
-        guard let position = storage.columnIndex[column] else {
+        guard let position = storage.columnIndex(column) else {
             throw PostgresError(.decoding, "no column \"\(column)\" in result", column: column)
         }
         return try T.decode(from: storage.cell(row: index, column: position))
@@ -58,7 +58,7 @@ public struct Row: Sendable {
 
     /// True when the named field is SQL NULL.
     public func isNull(_ column: String) -> Bool {
-        guard let position = storage.columnIndex[column] else { return true }
+        guard let position = storage.columnIndex(column) else { return true }
         return storage.cell(row: index, column: position).bytes == nil
     }
 }

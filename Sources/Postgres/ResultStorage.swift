@@ -10,7 +10,6 @@ final class ResultStorage: @unchecked Sendable {
     let rowCount: Int
     @usableFromInline let columnNames: [String]
     @usableFromInline let columnTypes: [PostgresType]
-    let columnIndex: [String: Int]
 
     init(_ handle: OpaquePointer) {
         self.handle = handle
@@ -18,19 +17,22 @@ final class ResultStorage: @unchecked Sendable {
         let columns = Int(PQnfields(handle))
         var names: [String] = []
         var types: [PostgresType] = []
-        var index: [String: Int] = [:]
         for c in 0..<columns {
             let name = PQfname(handle, Int32(c)).map { String(cString: $0) } ?? "?column?"
             names.append(name)
             types.append(PostgresType(rawValue: PQftype(handle, Int32(c))))
-            if index[name] == nil { index[name] = c }
         }
         columnNames = names
         columnTypes = types
-        columnIndex = index
     }
 
     deinit { PQclear(handle) }
+
+    /// The position of the first column named `name`. A linear search: results have a few dozen
+    /// columns, and a dictionary built per result cost more than the lookups it served.
+    func columnIndex(_ name: String) -> Int? {
+        columnNames.firstIndex(of: name)
+    }
 
     /// Rows affected by INSERT/UPDATE/DELETE/COPY (`PQcmdTuples`), 0 when not applicable.
     var affectedRows: Int {

@@ -13,6 +13,17 @@ import Testing
                 == "2024-02-29T23:59:59Z")
     }
 
+    @Test("years 0 and 9999 render in scratch space; wider years take the slow path with the same layout")
+    func renderingAtTheYearEdges() {
+        let last = Timestamp(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)!
+        #expect(last.rfc3339 == "9999-12-31T23:59:59.999999Z")
+        #expect(Timestamp(year: 0, month: 1, day: 1)!.rfc3339 == "0000-01-01T00:00:00.000000Z")
+        let next = Timestamp(microsecondsSinceEpoch: last.microsecondsSinceEpoch + 1)
+        #expect(next.rfc3339 == "10000-01-01T00:00:00.000000Z")
+        #expect(next.withRFC3339 { Array($0) } == Array(next.rfc3339.utf8))
+        #expect(last.withRFC3339 { $0.count } == 27)
+    }
+
     @Test("RFC 3339 parsing, offsets applied (RFC 3339 §5.6)", arguments: [
         ("2024-01-31T10:15:02+01:00", "2024-01-31T09:15:02.000000Z"),
         ("2024-01-31T09:15:02.123456Z", "2024-01-31T09:15:02.123456Z"),

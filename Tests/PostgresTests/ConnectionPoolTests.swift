@@ -89,6 +89,30 @@ import Testing
         await pool.close()
     }
 
+    @Test("session settings are applied to every new connection; an unknown one fails the checkout with the server's error")
+    func sessionSettings() async throws {
+        let db = try await TestEnvironment.shared.database("pool", migrated: false)
+        let settings: [(name: String, value: String)] = [("plan_cache_mode", "force_generic_plan"), ("application_name", "it's set")]
+        let pool = ConnectionPool(configuration: .init(url: db.url, sessionSettings: settings), size: 2)
+        // Two connections at once, so both sessions are checked.
+        async let first = pool.withConnection { c in
+            try await c.query("SELECT current_setting('plan_cache_mode') AS m, current_setting('application_name') AS a, pg_sleep(0.2)").single()
+        }
+        async let second = pool.withConnection { c in
+            try await c.query("SELECT current_setting('plan_cache_mode') AS m, current_setting('application_name') AS a, pg_sleep(0.2)").single()
+        }
+        for row in try await [first, second] {
+            #expect(try row.decode(String.self, "m") == "force_generic_plan")
+            #expect(try row.decode(String.self, "a") == "it's set")
+        }
+        await pool.close()
+
+        let broken = ConnectionPool(configuration: .init(url: db.url, sessionSettings: [("no_such_setting", "1")]), size: 1)
+        let error = await #expect(throws: PostgresError.self) { try await broken.query("SELECT 1") }
+        #expect(error?.sqlState == "42704")
+        await broken.close()
+    }
+
     @Test("many tasks share a small pool; every query runs once")
     func contention() async throws {
         // The claim is "each exactly once", not latency: under a loaded parallel test run the last
