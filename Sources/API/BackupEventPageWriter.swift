@@ -18,7 +18,7 @@ enum BackupEventPageWriter {
     ]
 
     /// Writes `{"items":[…],"next_cursor":…}` for the first `limit` rows of `result`.
-    static func write(_ result: QueryResult, limit: Int, to w: inout JSONWriter) throws {
+    static func write(_ result: QueryResult, limit: Int, to w: inout JSONWriter) throws(PostgresError) {
         guard result.columnTypes == expectedTypes else {
             throw PostgresError(.decoding, "backup_audit result types differ from BackupEventPageWriter.expectedTypes")
         }
@@ -47,14 +47,14 @@ enum BackupEventPageWriter {
         t.withRFC3339 { w.asciiString(raw: $0) }
     }
 
-    private static func writeUUID(_ b: UnsafeRawBufferPointer?, to w: inout JSONWriter) throws {
+    private static func writeUUID(_ b: UnsafeRawBufferPointer?, to w: inout JSONWriter) throws(PostgresError) {
         guard let b else { return w.null() }
         guard b.count == 16 else { throw fail("uuid of \(b.count) bytes") }
         UUIDText.withText(b) { w.asciiString(raw: $0) }
     }
 
     /// One event, in `BackupEvent.write(to:)`'s member order; returns its keyset position.
-    private static func writeEvent(_ row: Row, to w: inout JSONWriter) throws -> (occurredAt: Timestamp, seq: Int64) {
+    private static func writeEvent(_ row: Row, to w: inout JSONWriter) throws(PostgresError) -> (occurredAt: Timestamp, seq: Int64) {
         // Integers and times through the ordinary decoders (no allocation); text, uuids and
         // hashes are copied from the raw bytes.
         let seq = try row.decode(Int64.self, at: 0)

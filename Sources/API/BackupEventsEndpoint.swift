@@ -38,11 +38,17 @@ public struct BackupEventsEndpoint: Sendable {
             return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(BackupEventCSV.render(events).utf8),
                                 headers: headers)
         }
-        // JSON straight from the binary result (no decoded events on the hot path).
-        let result = try await pool.withConnection { try await BackupAuditStore().pageResult(query, on: $0) }
-        var writer = JSONWriter(capacity: 1024 + min(result.count, query.limit) * 900)
-        try BackupEventPageWriter.write(result, limit: query.limit, to: &writer)
-        return HTTPResponse(status: 200, contentType: "application/json", body: writer.bytes)
+        // JSON straight from the binary result (no decoded events on the hot path), written on
+        // the connection's thread as soon as the rows arrive.
+        let limit = query.limit
+        let body = try await pool.withConnection { connection in
+            try await BackupAuditStore().pageResult(query, on: connection) { result throws(PostgresError) in
+                var writer = JSONWriter(capacity: 1024 + min(result.count, limit) * 900)
+                try BackupEventPageWriter.write(result, limit: limit, to: &writer)
+                return writer.bytes
+            }
+        }
+        return HTTPResponse(status: 200, contentType: "application/json", body: body)
     }
 
     /// The query, or a 400 problem naming the first bad parameter.

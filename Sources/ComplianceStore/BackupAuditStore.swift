@@ -179,6 +179,24 @@ extension BackupAuditStore {
     /// The undecoded rows of a page (up to `limit + 1`, the extra row telling that a next page
     /// exists), in `columnNames` order — for writers that transcode the binary result directly.
     public func pageResult(_ q: BackupEventQuery, on connection: PooledConnection) async throws -> QueryResult {
+        try await pageResult(q, on: connection) { $0 }
+    }
+
+    /// `transform` applied to the undecoded rows of a page on the connection's own thread, as soon
+    /// as they arrive: a response written from the result there costs no further thread hop.
+    public func pageResult<T: Sendable>(_ q: BackupEventQuery, on connection: PooledConnection,
+                                        transform: @escaping @Sendable (QueryResult) throws(PostgresError) -> T) async throws -> T {
+        try await connection.query(Self.pageQuery(q)) { result throws(PostgresError) in
+            guard result.columns == Self.columnNames else {
+                throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
+            }
+            return try transform(result)
+        }
+    }
+
+    /// The statement of a page. Its text depends only on which filters are present (values are
+    /// bound): a few dozen shapes at most, each prepared once per connection.
+    static func pageQuery(_ q: BackupEventQuery) -> Query {
         var query: Query = "SELECT "
         query.append(Self.columns)
         query.append(" FROM backup_audit WHERE true")
@@ -190,12 +208,6 @@ extension BackupAuditStore {
         if let to = q.to { query.append(" AND occurred_at < \(to)") }
         if let after = q.after { query.append(" AND (occurred_at, seq) < (\(after.occurredAt), \(after.seq))") }
         query.append(" ORDER BY occurred_at DESC, seq DESC LIMIT \(q.limit + 1)")
-        // The text depends only on which filters are present (values are bound): a few dozen
-        // shapes at most, each prepared once per connection.
-        let result = try await connection.query(query.prepared())
-        guard result.columns == Self.columnNames else {
-            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
-        }
-        return result
+        return query.prepared()
     }
 }

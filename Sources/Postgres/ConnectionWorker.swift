@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// One dedicated thread that owns one `Connection` and runs jobs on it, one at a time.
@@ -26,10 +27,23 @@ final class ConnectionWorker: @unchecked Sendable {
 
     init(configuration: ConnectionConfiguration, name: String) {
         self.configuration = configuration
-        let thread = Thread { [self] in runLoop() }
+        let thread = Thread { [self] in
+            Self.nameKernelThread(name)
+            runLoop()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
+    }
+
+    /// Foundation keeps a thread's name to itself on Linux; the kernel's name (15 bytes) is what
+    /// top, ps and perf show. (`pthread_setname_np` is not in Swift's Glibc module.)
+    private static func nameKernelThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     /// Enqueues a job for the worker thread; false (and the job dropped) once the worker stopped.

@@ -10,6 +10,15 @@ public struct PooledConnection: Sendable {
         return try await worker.run { connection throws(PostgresError) in try connection.execute(query, timeout: limit) }
     }
 
+    /// Runs a statement and returns `transform` of its rows, computed on the connection's own
+    /// thread right after the result arrives: for responses written straight from the binary
+    /// result (no hop to another thread between the rows and the bytes made of them).
+    public func query<T: Sendable>(_ query: Query, timeout: Duration? = nil,
+                                   transform: @escaping @Sendable (QueryResult) throws(PostgresError) -> T) async throws(PostgresError) -> T {
+        let limit = timeout ?? defaultTimeout
+        return try await worker.run { connection throws(PostgresError) in try transform(connection.execute(query, timeout: limit)) }
+    }
+
     /// Runs a statement and returns the number of affected rows.
     @discardableResult
     public func execute(_ query: Query, timeout: Duration? = nil) async throws(PostgresError) -> Int {
