@@ -42,61 +42,71 @@ enum BackupEventPageWriter {
 
     private static func fail(_ what: String) -> PostgresError { PostgresError(.decoding, "backup_audit: \(what)") }
 
-    private static func writeTimestamp(_ t: Timestamp?, to w: inout JSONWriter) {
-        guard let t else { return w.null() }
-        t.withRFC3339 { w.asciiString(raw: $0) }
-    }
-
-    private static func writeUUID(_ b: UnsafeRawBufferPointer?, to w: inout JSONWriter) throws(PostgresError) {
-        guard let b else { return w.null() }
-        guard b.count == 16 else { throw fail("uuid of \(b.count) bytes") }
-        UUIDText.withText(b) { w.asciiString(raw: $0) }
-    }
+    /// Room for one event beyond its variable-length fields: member names and punctuation
+    /// (~330 bytes), two uuids, four times (at most 36 each, wide years included), seven integers,
+    /// two hashes of 32 bytes in hex, with ample slack.
+    static let fixedRoom = 1536
 
     /// One event, in `BackupEvent.write(to:)`'s member order; returns its keyset position.
+    /// Integers and times go through the ordinary decoders (no allocation); text, uuids and
+    /// hashes are copied from the raw bytes, straight into room reserved for the worst case.
     private static func writeEvent(_ row: Row, to w: inout JSONWriter) throws(PostgresError) -> (occurredAt: Timestamp, seq: Int64) {
-        // Integers and times through the ordinary decoders (no allocation); text, uuids and
-        // hashes are copied from the raw bytes.
         let seq = try row.decode(Int64.self, at: 0)
         let occurredAt = try row.decode(Timestamp.self, at: 5), recordedAt = try row.decode(Timestamp.self, at: 6)
         let startedAt = try row.decode(Timestamp?.self, at: 10), finishedAt = try row.decode(Timestamp?.self, at: 11)
-        guard row.rawBytes(at: 3) != nil, row.rawBytes(at: 4) != nil, let details = row.rawBytes(at: 23),
-              let prevHash = row.rawBytes(at: 26), let hash = row.rawBytes(at: 27)
+        let repo = try row.decode(Int64?.self, at: 8), exitCode = try row.decode(Int64?.self, at: 20)
+        let sizes = (try row.decode(Int64?.self, at: 12), try row.decode(Int64?.self, at: 13),
+                     try row.decode(Int64?.self, at: 14), try row.decode(Int64?.self, at: 15))
+        guard let eventID = row.rawBytes(at: 1), let type = row.rawBytes(at: 3), let status = row.rawBytes(at: 4),
+              let details = row.rawBytes(at: 23), let prevHash = row.rawBytes(at: 26), let hash = row.rawBytes(at: 27)
         else { throw fail("a NOT NULL column is NULL") }
-        w.beginObject()
-        w.key("seq"); w.integer(seq)
-        w.key("event_id"); try writeUUID(row.rawBytes(at: 1), to: &w)
-        w.key("run_id"); try writeUUID(row.rawBytes(at: 2), to: &w)
-        w.key("type"); w.string(utf8: row.rawBytes(at: 3))
-        w.key("status"); w.string(utf8: row.rawBytes(at: 4))
-        w.key("occurred_at"); writeTimestamp(occurredAt, to: &w)
-        w.key("recorded_at"); writeTimestamp(recordedAt, to: &w)
-        w.key("stanza"); w.string(utf8: row.rawBytes(at: 7))
-        w.key("repo"); w.integer(try row.decode(Int64?.self, at: 8))
-        w.key("label"); w.string(utf8: row.rawBytes(at: 9))
-        w.key("started_at"); writeTimestamp(startedAt, to: &w)
-        w.key("finished_at"); writeTimestamp(finishedAt, to: &w)
-        w.key("duration_seconds")
-        if let s = startedAt, let f = finishedAt {
-            w.integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)
-        } else {
-            w.null()
+        let runID = row.rawBytes(at: 2)
+        guard eventID.count == 16, runID == nil || runID?.count == 16 else { throw fail("a uuid is not 16 bytes") }
+        let stanza = row.rawBytes(at: 7), label = row.rawBytes(at: 9)
+        let wal = (row.rawBytes(at: 16), row.rawBytes(at: 17), row.rawBytes(at: 18), row.rawBytes(at: 19))
+        let error = row.rawBytes(at: 21), host = row.rawBytes(at: 22)
+        let bound = UncheckedJSONOutput.stringBound
+        let room = fixedRoom + details.count + 2 * (prevHash.count + hash.count)
+            + bound(type) + bound(status) + bound(stanza) + bound(label) + bound(wal.0) + bound(wal.1)
+            + bound(wal.2) + bound(wal.3) + bound(error) + bound(host)
+        w.rawValue(maxCount: room) { start in
+            var o = UncheckedJSONOutput(start)
+            o.literal(#"{"seq":"#); o.integer(seq)
+            o.literal(#","event_id":"#); o.uuid(eventID)
+            o.literal(#","run_id":"#)
+            if let runID { o.uuid(runID) } else { o.literal("null") }
+            o.literal(#","type":"#); o.string(utf8: type)
+            o.literal(#","status":"#); o.string(utf8: status)
+            o.literal(#","occurred_at":"#); o.timestamp(occurredAt)
+            o.literal(#","recorded_at":"#); o.timestamp(recordedAt)
+            o.literal(#","stanza":"#); o.string(utf8: stanza)
+            o.literal(#","repo":"#); o.integer(repo)
+            o.literal(#","label":"#); o.string(utf8: label)
+            o.literal(#","started_at":"#); o.timestamp(startedAt)
+            o.literal(#","finished_at":"#); o.timestamp(finishedAt)
+            o.literal(#","duration_seconds":"#)
+            if let s = startedAt, let f = finishedAt {
+                o.integer((f.microsecondsSinceEpoch - s.microsecondsSinceEpoch) / 1_000_000)
+            } else {
+                o.literal("null")
+            }
+            o.literal(#","size_bytes":"#); o.integer(sizes.0)
+            o.literal(#","delta_bytes":"#); o.integer(sizes.1)
+            o.literal(#","repo_size_bytes":"#); o.integer(sizes.2)
+            o.literal(#","repo_delta_bytes":"#); o.integer(sizes.3)
+            o.literal(#","wal_start":"#); o.string(utf8: wal.0)
+            o.literal(#","wal_stop":"#); o.string(utf8: wal.1)
+            o.literal(#","lsn_start":"#); o.string(utf8: wal.2)
+            o.literal(#","lsn_stop":"#); o.string(utf8: wal.3)
+            o.literal(#","exit_code":"#); o.integer(exitCode)
+            o.literal(#","error":"#); o.string(utf8: error)
+            o.literal(#","host":"#); o.string(utf8: host)
+            o.literal(#","details":"#); o.bytes(details)
+            o.literal(#","prev_hash":"#); o.hex(prevHash)
+            o.literal(#","hash":"#); o.hex(hash)
+            o.byte(UInt8(ascii: "}"))
+            return o.count
         }
-        w.key("size_bytes"); w.integer(try row.decode(Int64?.self, at: 12))
-        w.key("delta_bytes"); w.integer(try row.decode(Int64?.self, at: 13))
-        w.key("repo_size_bytes"); w.integer(try row.decode(Int64?.self, at: 14))
-        w.key("repo_delta_bytes"); w.integer(try row.decode(Int64?.self, at: 15))
-        w.key("wal_start"); w.string(utf8: row.rawBytes(at: 16))
-        w.key("wal_stop"); w.string(utf8: row.rawBytes(at: 17))
-        w.key("lsn_start"); w.string(utf8: row.rawBytes(at: 18))
-        w.key("lsn_stop"); w.string(utf8: row.rawBytes(at: 19))
-        w.key("exit_code"); w.integer(try row.decode(Int64?.self, at: 20))
-        w.key("error"); w.string(utf8: row.rawBytes(at: 21))
-        w.key("host"); w.string(utf8: row.rawBytes(at: 22))
-        w.key("details"); w.raw(utf8: details)
-        w.key("prev_hash"); w.hex(raw: prevHash)
-        w.key("hash"); w.hex(raw: hash)
-        w.endObject()
         return (occurredAt, seq)
     }
 }

@@ -47,6 +47,44 @@ final class ByteBuffer {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// `"name":` with one capacity check and a byte loop (names are short; a `memcpy` call
+    /// per key cost more than the copy).
+    @inline(__always)
+    func appendKey(_ name: StaticString) {
+        let n = name.utf8CodeUnitCount
+        reserve(n + 3)
+        let p = base + count
+        p[0] = UInt8(ascii: "\"")
+        let source = name.utf8Start
+        for i in 0..<n { p[1 + i] = source[i] }
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        count += n + 3
+    }
+
+    /// `"` + `bytes` + `"` when no byte needs escaping (RFC 8785 §3.2.2.2: `"`, `\` and controls
+    /// do), with one capacity check; false (nothing written) otherwise.
+    @inline(__always)
+    func appendQuotedIfPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+        let n = bytes.count
+        reserve(n + 2)
+        let p = base + count
+        p[0] = UInt8(ascii: "\"")
+        if n > 0 { UnsafeMutableRawPointer(p + 1).copyMemory(from: bytes.baseAddress!, byteCount: n) }
+        p[n + 1] = UInt8(ascii: "\"")
+        count += n + 2
+        return true
+    }
+
+    /// Lets `body` write up to `maxCount` bytes in place; it returns how many it wrote.
+    func write(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(maxCount)
+        let n = body(base + count)
+        precondition(n >= 0 && n <= maxCount, "wrote \(n) bytes into room for \(maxCount)")
+        count += n
+    }
+
     /// `"` + lowercase hex of `bytes` + `"`, with one capacity check.
     func appendQuotedHex(_ bytes: UnsafeRawBufferPointer) {
         let digits: StaticString = "0123456789abcdef"

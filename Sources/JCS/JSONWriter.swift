@@ -25,9 +25,7 @@ public struct JSONWriter {
     /// `"name":` inside an object (the value follows).
     public mutating func key(_ name: StaticString) {
         separator()
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(name)
-        buffer.append("\":")
+        buffer.appendKey(name)
         atFirst = true   // the value that follows needs no comma
     }
 
@@ -41,6 +39,7 @@ public struct JSONWriter {
     public mutating func string(utf8 value: UnsafeRawBufferPointer?) {
         separator()
         guard let value else { return buffer.append("null") }
+        if buffer.appendQuotedIfPlain(value) { return }
         JSONEscaping.appendString(utf8: value, to: buffer)
     }
 
@@ -81,6 +80,14 @@ public struct JSONWriter {
         buffer.append(UInt8(ascii: "\""))
         buffer.append(value)
         buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// A complete JSON value written by `body` straight into the buffer: `body` gets room for
+    /// `maxCount` bytes and returns how many it wrote (more traps). For transcoders that know
+    /// their worst case; what `body` writes must be valid JSON, as with `raw`.
+    public mutating func rawValue(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        separator()
+        buffer.write(maxCount: maxCount, body)
     }
 
     public mutating func null() { separator(); buffer.append("null") }

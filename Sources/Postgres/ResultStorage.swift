@@ -51,6 +51,6 @@ final class ResultStorage: @unchecked Sendable {
 
     @usableFromInline
     func cell(row: Int, column: Int) -> PostgresCell {
-        PostgresCell(bytes: rawBytes(row: row, column: column), type: columnTypes[column], columnName: columnNames[column], row: row)
+        PostgresCell(bytes: rawBytes(row: row, column: column), type: columnTypes[column], column: column, of: self, row: row)
     }
 }

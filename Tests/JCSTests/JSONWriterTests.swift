@@ -27,4 +27,22 @@ import Testing
         #expect(v["r"]?["z"] == .integer(1))
         #expect(String(decoding: w.bytes, as: UTF8.self).contains(#"\u0000"#))
     }
+
+    @Test("raw UTF-8 strings: plain ones copied, others escaped; in-place values get their comma; the buffer grows")
+    func rawBytesAndInPlaceValues() throws {
+        var w = JSONWriter(capacity: 1)
+        w.beginArray()
+        for text in ["plain", "", "q\"b\\c\u{1}", "ü😀"] {
+            Array(text.utf8).withUnsafeBytes { w.string(utf8: $0) }
+        }
+        w.string(utf8: nil)
+        w.rawValue(maxCount: 16) { p in
+            for (i, b) in #"{"k":[]}"#.utf8.enumerated() { p[i] = b }
+            return 8
+        }
+        w.beginObject(); w.key("a_rather_long_member_name_to_force_growth"); w.integer(7 as Int); w.endObject()
+        w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self)
+                == #"["plain","","q\"b\\c\u0001","ü😀",null,{"k":[]},{"a_rather_long_member_name_to_force_growth":7}]"#)
+    }
 }
