@@ -48,15 +48,32 @@ enum BackupEventPageWriter {
     static let fixedRoom = 1536
 
     /// One event, in `BackupEvent.write(to:)`'s member order; returns its keyset position.
-    /// Integers and times go through the ordinary decoders (no allocation); text, uuids and
-    /// hashes are copied from the raw bytes, straight into room reserved for the worst case.
+    /// Integers and times are read with the decoders' binary rules (`Int(postgresBinary:)`,
+    /// `Timestamp(postgresBinary:)`); text, uuids and hashes are copied from the raw bytes,
+    /// straight into room reserved for the worst case.
     private static func writeEvent(_ row: Row, to w: inout JSONWriter) throws(PostgresError) -> (occurredAt: Timestamp, seq: Int64) {
-        let seq = try row.decode(Int64.self, at: 0)
-        let occurredAt = try row.decode(Timestamp.self, at: 5), recordedAt = try row.decode(Timestamp.self, at: 6)
-        let startedAt = try row.decode(Timestamp?.self, at: 10), finishedAt = try row.decode(Timestamp?.self, at: 11)
-        let repo = try row.decode(Int64?.self, at: 8), exitCode = try row.decode(Int64?.self, at: 20)
-        let sizes = (try row.decode(Int64?.self, at: 12), try row.decode(Int64?.self, at: 13),
-                     try row.decode(Int64?.self, at: 14), try row.decode(Int64?.self, at: 15))
+        // The column types were checked once for the result (`expectedTypes`); a field that does
+        // not decode is an error naming its column, as with the ordinary decoders.
+        func integer(_ column: Int) throws(PostgresError) -> Int64? {
+            guard let raw = row.rawBytes(at: column) else { return nil }
+            guard let value = Int(postgresBinary: raw, type: expectedTypes[column]) else {
+                throw fail("\(BackupAuditStore.columnNames[column]): not a \(expectedTypes[column])")
+            }
+            return Int64(value)
+        }
+        func time(_ column: Int) throws(PostgresError) -> Timestamp? {
+            guard let raw = row.rawBytes(at: column) else { return nil }
+            guard let value = Timestamp(postgresBinary: raw) else {
+                throw fail("\(BackupAuditStore.columnNames[column]): an infinite or malformed time")
+            }
+            return value
+        }
+        guard let seq = try integer(0), let occurredAt = try time(5), let recordedAt = try time(6) else {
+            throw fail("a NOT NULL column is NULL")
+        }
+        let startedAt = try time(10), finishedAt = try time(11)
+        let repo = try integer(8), exitCode = try integer(20)
+        let sizes = (try integer(12), try integer(13), try integer(14), try integer(15))
         guard let eventID = row.rawBytes(at: 1), let type = row.rawBytes(at: 3), let status = row.rawBytes(at: 4),
               let details = row.rawBytes(at: 23), let prevHash = row.rawBytes(at: 26), let hash = row.rawBytes(at: 27)
         else { throw fail("a NOT NULL column is NULL") }

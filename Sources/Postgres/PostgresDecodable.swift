@@ -19,12 +19,19 @@ extension Int: PostgresDecodable {
     /// Accepts `int2`, `int4`, `int8` and `oid`.
     public static func decode(from cell: PostgresCell) throws(PostgresError) -> Int {
         let b = try cell.nonNull(expected: "an integer")
-        switch (cell.type, b.count) {
-        case (.int2, 2): return Int(Int16(bitPattern: BigEndian.uint16(b, at: 0)))
-        case (.int4, 4): return Int(Int32(bitPattern: BigEndian.uint32(b, at: 0)))
-        case (.oid, 4): return Int(BigEndian.uint32(b, at: 0))
-        case (.int8, 8): return Int(Int64(bitPattern: BigEndian.uint64(b, at: 0)))
-        default: throw cell.mismatch(expected: "int2, int4 or int8")
+        guard let value = Int(postgresBinary: b, type: cell.type) else { throw cell.mismatch(expected: "int2, int4 or int8") }
+        return value
+    }
+
+    /// The value of a binary `int2`, `int4`, `int8` or `oid` field; nil for another type or a
+    /// wrong length. For transcoders that read raw fields of a result whose types they checked.
+    public init?(postgresBinary b: UnsafeRawBufferPointer, type: PostgresType) {
+        switch (type, b.count) {
+        case (.int2, 2): self = Int(Int16(bitPattern: BigEndian.uint16(b, at: 0)))
+        case (.int4, 4): self = Int(Int32(bitPattern: BigEndian.uint32(b, at: 0)))
+        case (.oid, 4): self = Int(BigEndian.uint32(b, at: 0))
+        case (.int8, 8): self = Int(Int64(bitPattern: BigEndian.uint64(b, at: 0)))
+        default: return nil
         }
     }
 }
@@ -111,9 +118,19 @@ extension Timestamp: PostgresDecodable {
         guard cell.type == .timestamptz || cell.type == .timestamp, b.count == 8 else {
             throw cell.mismatch(expected: "timestamptz")
         }
+        guard let value = Timestamp(postgresBinary: b) else {
+            throw cell.mismatch(expected: "timestamptz", reason: "infinite value")
+        }
+        return value
+    }
+
+    /// The instant of a binary `timestamptz` (or `timestamp`, taken as UTC) field; nil for
+    /// ±infinity or a length other than 8. For transcoders that checked the column types.
+    public init?(postgresBinary b: UnsafeRawBufferPointer) {
+        guard b.count == 8 else { return nil }
         let raw = Int64(bitPattern: BigEndian.uint64(b, at: 0))
-        guard raw != .max, raw != .min else { throw cell.mismatch(expected: "timestamptz", reason: "infinite value") }
-        return Timestamp(microsecondsSinceEpoch: raw + postgresEpochOffset)
+        guard raw != .max, raw != .min else { return nil }
+        self.init(microsecondsSinceEpoch: raw + Self.postgresEpochOffset)
     }
 }
 

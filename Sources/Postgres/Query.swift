@@ -70,30 +70,35 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
                 bindings.append(contentsOf: fragment.bindings)
                 return
             }
-            var text = ""
-            var i = fragment.sql.startIndex
-            let offset = bindings.count
             // Renumber $n placeholders of the fragment. Fragments are built from literals, so a
             // '$' followed by digits is always a placeholder (dollar quoting is not used in them).
-            while i < fragment.sql.endIndex {
-                let c = fragment.sql[i]
-                if c == "$" {
-                    var j = fragment.sql.index(after: i)
+            // Scanned as UTF-8 bytes: '$' and digits are ASCII and never part of a longer sequence.
+            let offset = bindings.count
+            var text: [UInt8] = []
+            text.reserveCapacity(fragment.sql.utf8.count + 8)
+            let source = Array(fragment.sql.utf8)
+            var i = 0
+            while i < source.count {
+                let c = source[i]
+                if c == UInt8(ascii: "$") {
+                    var j = i + 1
                     var n = 0
-                    while j < fragment.sql.endIndex, let d = fragment.sql[j].wholeNumberValue, fragment.sql[j].isASCII {
-                        n = n * 10 + d
-                        j = fragment.sql.index(after: j)
+                    while j < source.count, source[j] >= UInt8(ascii: "0"), source[j] <= UInt8(ascii: "9") {
+                        n = n * 10 + Int(source[j] - UInt8(ascii: "0"))
+                        j += 1
                     }
-                    if j > fragment.sql.index(after: i) {
-                        text += "$\(n + offset)"
+                    if j > i + 1 {
+                        text.append(UInt8(ascii: "$"))
+                        text.append(contentsOf: String(n + offset).utf8)
                         i = j
                         continue
                     }
                 }
                 text.append(c)
-                i = fragment.sql.index(after: i)
+                i += 1
             }
-            sql += text
+            let renumbered = String(decoding: text, as: UTF8.self)
+            sql += renumbered
             bindings.append(contentsOf: fragment.bindings)
         }
     }
