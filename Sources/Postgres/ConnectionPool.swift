@@ -15,7 +15,8 @@ public final class ConnectionPool: Sendable {
     private let shell: Mutex<Shell>
     /// One timer for every waiter's checkout deadline (a timer task per waiter cost a task, a
     /// dispatch timer and two wake-ups on every contended checkout). Waiters time out up to
-    /// `sweepInterval` late.
+    /// `sweepInterval` late. It ticks only while someone waits (`Shell.sweeping`): an idle pool
+    /// costs no wake-ups.
     private nonisolated(unsafe) let sweeper: DispatchSourceTimer
     static let sweepInterval = DispatchTimeInterval.milliseconds(100)
 
@@ -24,6 +25,8 @@ public final class ConnectionPool: Sendable {
         var continuations: [UInt64: CheckedContinuation<Int, any Error>] = [:]
         var deadlines: [UInt64: ContinuousClock.Instant] = [:]
         var nextWaiter: UInt64 = 0
+        /// Whether the deadline timer is resumed; changed only under the lock.
+        var sweeping = false
     }
 
     public init(configuration: ConnectionConfiguration, size: Int = 8, checkoutTimeout: Duration = .seconds(5)) {
@@ -34,21 +37,30 @@ public final class ConnectionPool: Sendable {
         workers = (0..<size).map { ConnectionWorker(configuration: configuration, name: "postgres-\($0)") }
         shell = Mutex(Shell(state: PoolState(size: size)))
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "postgres.pool.deadlines"))
-        sweeper.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval, leeway: .milliseconds(20))
         sweeper.setEventHandler { [weak self] in self?.expireWaiters() }
-        sweeper.resume()
     }
 
     deinit {
+        // A suspended source must be resumed before it is released.
+        if !shell.withLock({ $0.sweeping }) { sweeper.resume() }
         sweeper.cancel()
         for worker in workers { worker.stop() }
     }
+
+    /// Whether the deadline timer is ticking (tests: it must stop once nobody waits).
+    var isSweeping: Bool { shell.withLock { $0.sweeping } }
 
     /// Fails the waiters whose checkout deadline has passed.
     private func expireWaiters() {
         let now = ContinuousClock.now
         let expired = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
-            guard !shell.deadlines.isEmpty else { return [] }
+            guard !shell.deadlines.isEmpty else {
+                if shell.sweeping {
+                    shell.sweeping = false
+                    sweeper.suspend()
+                }
+                return []
+            }
             let due = shell.deadlines.filter { $0.value <= now }.map(\.key)
             return due.compactMap { waiter in
                 shell.deadlines.removeValue(forKey: waiter)
@@ -138,6 +150,12 @@ public final class ConnectionPool: Sendable {
                     if decision == .wait {
                         shell.continuations[waiter] = continuation
                         shell.deadlines[waiter] = deadline
+                        if !shell.sweeping {
+                            shell.sweeping = true
+                            sweeper.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval,
+                                             leeway: .milliseconds(20))
+                            sweeper.resume()
+                        }
                     }
                     return decision
                 }

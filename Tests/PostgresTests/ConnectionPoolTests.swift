@@ -1,6 +1,6 @@
 import ComplianceTesting
 import Foundation
-import Postgres
+@testable import Postgres
 import Synchronization
 import Testing
 
@@ -80,12 +80,15 @@ import Testing
     @Test("an exhausted pool fails a checkout after its timeout, then serves again")
     func exhaustion() async throws {
         let pool = try await pool(size: 1, checkout: .milliseconds(300))
+        #expect(!pool.isSweeping)   // nobody waits: the deadline timer does not tick
         let holding = Task { try await pool.withConnection { c in try await c.query("SELECT pg_sleep(1.5)") } }
         try await Task.sleep(for: .milliseconds(200))
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(error?.code == .poolExhausted)
         _ = try await holding.value
         #expect(try await pool.query("SELECT 2 AS two").single().decode(Int.self, "two") == 2)
+        // The timer stops within a tick or two of the last waiter leaving.
+        #expect(await eventually(within: 2) { !pool.isSweeping })
         await pool.close()
     }
 
