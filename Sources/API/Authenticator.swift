@@ -42,36 +42,60 @@ public final class Authenticator: Sendable {
 
     /// The token allowed to do `permission`, or the 401/403/503 response to send instead.
     public func authorize(_ request: HTTPRequest, _ permission: Permission) async -> Result<APIToken, Refusal> {
-        guard let store, let hasher = store.hasher else {
-            return .failure(Refusal(Problem(status: 503, code: "auth_not_configured",
-                                            detail: "token authentication is not configured on this server").response()))
-        }
-        guard let header = request.headers["Authorization"] else {
-            return .failure(Self.unauthorized(nil, "an Authorization: Bearer token is required"))
-        }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return .failure(Self.unauthorized("invalid_request", "use the Bearer scheme"))
-        }
-        let token = String(parts[1].trimmingWhitespace())
-        guard TokenHasher.looksLikeToken(token) else {
-            return .failure(Self.unauthorized("invalid_token", "the token is malformed, unknown, expired or revoked"))
-        }
-        let hash = hasher.hash(token)
-        let now = ContinuousClock.now
-        var found: APIToken?
-        if let entry = cache.withLock({ $0[hash] }), entry.until > now {
-            found = entry.token
-        } else {
+        switch decideFromMemory(request, permission) {
+        case .decided(let outcome):
+            return outcome
+        case .lookUp(let token, let hash, let store):
+            let found: APIToken?
             do {
                 found = try await pool.withConnection { try await store.find(token: token, on: $0) }
             } catch {
                 return .failure(Refusal(Problem(status: 503, code: "auth_unavailable",
                                                 detail: "tokens cannot be checked right now").response(headers: Self.retryAfter)))
             }
-            remember(hash, found, now: now)
+            remember(hash, found, now: ContinuousClock.now)
             if let found { touch(found, store: store) }
+            return Self.check(found, permission)
         }
+    }
+
+    /// `authorize` when it needs no database (no credentials, a malformed one, or a cached
+    /// token); nil when the token must be looked up first.
+    public func authorizeFromMemory(_ request: HTTPRequest, _ permission: Permission) -> Result<APIToken, Refusal>? {
+        if case .decided(let outcome) = decideFromMemory(request, permission) { return outcome }
+        return nil
+    }
+
+    private enum Decision {
+        case decided(Result<APIToken, Refusal>)
+        case lookUp(token: String, hash: [UInt8], store: TokenStore)
+    }
+
+    private func decideFromMemory(_ request: HTTPRequest, _ permission: Permission) -> Decision {
+        guard let store, let hasher = store.hasher else {
+            return .decided(.failure(Refusal(Problem(status: 503, code: "auth_not_configured",
+                                                     detail: "token authentication is not configured on this server").response())))
+        }
+        guard let header = request.headers["Authorization"] else {
+            return .decided(.failure(Self.unauthorized(nil, "an Authorization: Bearer token is required")))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return .decided(.failure(Self.unauthorized("invalid_request", "use the Bearer scheme")))
+        }
+        let token = String(parts[1].trimmingWhitespace())
+        guard TokenHasher.looksLikeToken(token) else {
+            return .decided(.failure(Self.unauthorized("invalid_token", "the token is malformed, unknown, expired or revoked")))
+        }
+        let hash = hasher.hash(token)
+        if let entry = cache.withLock({ $0[hash] }), entry.until > ContinuousClock.now {
+            return .decided(Self.check(entry.token, permission))
+        }
+        return .lookUp(token: token, hash: hash, store: store)
+    }
+
+    /// Whether a found token may do `permission` now.
+    private static func check(_ found: APIToken?, _ permission: Permission) -> Result<APIToken, Refusal> {
         // Lookups compare HMAC outputs (in the cache and the unique index), never the token: without
         // the pepper an attacker cannot steer those bytes, so their timing reveals nothing.
         guard let token = found, token.isActive(at: Timestamp(Date())) else {

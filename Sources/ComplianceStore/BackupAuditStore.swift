@@ -186,12 +186,23 @@ extension BackupAuditStore {
     /// as they arrive: a response written from the result there costs no further thread hop.
     public func pageResult<T: Sendable>(_ q: BackupEventQuery, on connection: PooledConnection,
                                         transform: @escaping @Sendable (QueryResult) throws(PostgresError) -> T) async throws -> T {
-        try await connection.query(Self.pageQuery(q)) { result throws(PostgresError) in
-            guard result.columns == Self.columnNames else {
-                throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
-            }
-            return try transform(result)
+        try await connection.query(Self.pageQuery(q)) { result throws(PostgresError) in try Self.checked(result, transform) }
+    }
+
+    /// `pageResult(_:on:transform:)` without a task: `completion` gets `transform` of the page,
+    /// both run on the pooled connection's thread (`ConnectionPool.start`).
+    public func startPage<T>(_ q: BackupEventQuery, on pool: ConnectionPool,
+                             transform: @escaping @Sendable (QueryResult) throws(PostgresError) -> T,
+                             completion: @escaping @Sendable (Result<T, PostgresError>) -> Void) {
+        pool.start(Self.pageQuery(q), transform: { result throws(PostgresError) in try Self.checked(result, transform) },
+                   completion: completion)
+    }
+
+    private static func checked<T>(_ result: QueryResult, _ transform: (QueryResult) throws(PostgresError) -> T) throws(PostgresError) -> T {
+        guard result.columns == columnNames else {
+            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
         }
+        return try transform(result)
     }
 
     /// The statement of a page. Its text depends only on which filters are present (values are

@@ -68,18 +68,41 @@ public final class Application: HTTPResponder {
         }
     }
 
+    public func startResponse(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
+        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path),
+              case .started(let start, _) = route.kind else { return false }
+        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
+        var bound = request
+        bound.pathParameters = parameters
+        return start(bound) { [self] outcome in reply(complete(outcome, request, requestID)) }
+    }
+
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
-        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path),
-              case .async(let handler) = route.kind else {
+        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path) else {
             return immediateResponse(to: request) ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID)
+        }
+        let handler: Router.Handler
+        switch route.kind {
+        case .async(let h), .started(_, fallback: let h): handler = h
+        case .immediate: return immediateResponse(to: request) ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID)
         }
         var bound = request
         bound.pathParameters = parameters
         do {
-            return finish(try await handler(bound), request, requestID)
+            return complete(.success(try await handler(bound)), request, requestID)
         } catch {
-            // A handler failure is a 500 for this request only; the connection and the process live on.
+            return complete(.failure(error), request, requestID)
+        }
+    }
+
+    /// The response of a handler, or for its failure a 500 for this request only (logged); the
+    /// connection and the process live on.
+    private func complete(_ outcome: Result<HTTPResponse, any Error>, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
+        switch outcome {
+        case .success(let response):
+            return finish(response, request, requestID)
+        case .failure(let error):
             accessLog?.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
                                                            "error": .string(String(describing: type(of: error)))])
             return finish(Problem(status: 500, code: "internal_error", detail: "the request could not be completed").response(),

@@ -8,9 +8,15 @@ public struct Router: Sendable {
     /// A handler that may suspend; a thrown error becomes a 500 problem (never a crash).
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
+    /// A handler that starts its response without a task and calls `reply` exactly once, from
+    /// any thread (a thrown error as `.failure`, a 500 problem); it returns false, having started
+    /// nothing, when it cannot (then the route's async handler answers).
+    public typealias StartedHandler = @Sendable (HTTPRequest, _ reply: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) -> Bool
+
     enum Kind: Sendable {
         case immediate(ImmediateHandler)
         case async(Handler)
+        case started(StartedHandler, fallback: Handler)
     }
 
     enum Segment: Sendable, Equatable {
@@ -60,6 +66,14 @@ public struct Router: Sendable {
     /// Adds a route answered by an async handler.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
         register(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
+    }
+
+    /// Adds a route whose responses start without a task when `started` can (see
+    /// `StartedHandler`), and come from `handler` when it cannot.
+    public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil,
+                             started: @escaping StartedHandler, handler: @escaping Handler) {
+        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern),
+                       kind: .started(started, fallback: handler), bodyLimit: bodyLimit))
     }
 
     static func segments(_ pattern: String) -> [Segment] {

@@ -254,6 +254,16 @@ final class HTTPConnection: @unchecked Sendable {
             return
         }
         let responder = server.responder
+        // A started response identifies its request by the count of responses sent before it:
+        // a reply that arrives after the connection moved on (or closed) is dropped.
+        let serial = requestsServed
+        let started = responder.startResponse(to: request) { [self] response in
+            queue.async { [self] in
+                guard case .processing = phase, requestsServed == serial else { return }
+                respond(response, to: request.head)
+            }
+        }
+        if started { return }
         handler = Task { [self] in
             let response = await responder.respond(to: request)
             queue.async { [self] in

@@ -9,6 +9,13 @@ public protocol HTTPResponder: Sendable {
     /// or nil to use `respond(to:)`. Probes such as `/health` take this path.
     func immediateResponse(to request: HTTPRequest) -> HTTPResponse?
 
+    /// Starts a response that needs no Swift task: `reply` is called exactly once, from any
+    /// thread, and the connection writes what it gets (or drops it if the client left). Returns
+    /// false, having started nothing, to have `respond(to:)` answer instead. For handlers whose
+    /// work runs on a thread of their own (a database connection's), so that a request costs no
+    /// hop to the cooperative pool and back.
+    func startResponse(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool
+
     /// The response to a request.
     func respond(to request: HTTPRequest) async -> HTTPResponse
 
@@ -17,6 +24,10 @@ public protocol HTTPResponder: Sendable {
 
     /// Called once per response sent, for access logs and metrics.
     func didRespond(_ record: HTTPResponseRecord)
+}
+
+extension HTTPResponder {
+    public func startResponse(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool { false }
 }
 
 /// What happened to one request, for logging.

@@ -20,9 +20,22 @@ public final class ConnectionPool: Sendable {
     private nonisolated(unsafe) let sweeper: DispatchSourceTimer
     static let sweepInterval = DispatchTimeInterval.milliseconds(100)
 
+    /// Someone waiting for a connection: a suspended task, or a callback (`start`).
+    private enum Waiter {
+        case task(CheckedContinuation<Int, any Error>)
+        case callback(@Sendable (Result<Int, PostgresError>) -> Void)
+
+        func resume(_ outcome: Result<Int, PostgresError>) {
+            switch self {
+            case .task(let continuation): continuation.resume(with: outcome.mapError { $0 as any Error })
+            case .callback(let callback): callback(outcome)
+            }
+        }
+    }
+
     private struct Shell: ~Copyable {
         var state: PoolState
-        var continuations: [UInt64: CheckedContinuation<Int, any Error>] = [:]
+        var waiters: [UInt64: Waiter] = [:]
         var deadlines: [UInt64: ContinuousClock.Instant] = [:]
         var nextWaiter: UInt64 = 0
         /// Whether the deadline timer is resumed; changed only under the lock.
@@ -53,7 +66,7 @@ public final class ConnectionPool: Sendable {
     /// Fails the waiters whose checkout deadline has passed.
     private func expireWaiters() {
         let now = ContinuousClock.now
-        let expired = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
+        let expired = shell.withLock { shell -> [Waiter] in
             guard !shell.deadlines.isEmpty else {
                 if shell.sweeping {
                     shell.sweeping = false
@@ -65,13 +78,13 @@ public final class ConnectionPool: Sendable {
             return due.compactMap { waiter in
                 shell.deadlines.removeValue(forKey: waiter)
                 guard shell.state.abandon(waiter: waiter) else { return nil }
-                return shell.continuations.removeValue(forKey: waiter)
+                return shell.waiters.removeValue(forKey: waiter)
             }
         }
         let timeout = checkoutTimeout
-        for continuation in expired {
-            continuation.resume(throwing: PostgresError(
-                .poolExhausted, "no database connection became free within \(timeout) (pool size \(size))"))
+        for waiter in expired {
+            waiter.resume(.failure(PostgresError(
+                .poolExhausted, "no database connection became free within \(timeout) (pool size \(size))")))
         }
     }
 
@@ -120,12 +133,12 @@ public final class ConnectionPool: Sendable {
     /// Stops accepting checkouts, fails waiters, and returns once every connection is closed
     /// (connections in use are closed when their holder releases them).
     public func close() async {
-        let failed = shell.withLock { shell -> [CheckedContinuation<Int, any Error>] in
+        let failed = shell.withLock { shell -> [Waiter] in
             let ids = shell.state.close()
             shell.deadlines.removeAll()
-            return ids.compactMap { shell.continuations.removeValue(forKey: $0) }
+            return ids.compactMap { shell.waiters.removeValue(forKey: $0) }
         }
-        for continuation in failed { continuation.resume(throwing: PostgresError(.poolClosed, "the connection pool is closed")) }
+        for waiter in failed { waiter.resume(.failure(PostgresError(.poolClosed, "the connection pool is closed"))) }
         for worker in workers {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 worker.stop { done.resume() }
@@ -136,40 +149,14 @@ public final class ConnectionPool: Sendable {
     // MARK: checkout
 
     private func checkout() async throws -> Int {
-        let waiter = shell.withLock { shell -> UInt64 in
-            shell.nextWaiter += 1
-            return shell.nextWaiter
-        }
+        let waiter = newWaiterID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                // Deciding and registering the continuation in one critical section: a release
-                // between the two could otherwise hand the slot to a waiter nobody can resume.
-                let deadline = ContinuousClock.now + checkoutTimeout
-                let decision = shell.withLock { shell -> PoolState.CheckoutDecision in
-                    let decision = shell.state.checkout(waiter: waiter)
-                    if decision == .wait {
-                        shell.continuations[waiter] = continuation
-                        shell.deadlines[waiter] = deadline
-                        if !shell.sweeping {
-                            shell.sweeping = true
-                            sweeper.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval,
-                                             leeway: .milliseconds(20))
-                            sweeper.resume()
-                        }
-                    }
-                    return decision
-                }
-                switch decision {
-                case .use(let slot):
-                    continuation.resume(returning: slot)
-                case .closed:
-                    continuation.resume(throwing: PostgresError(.poolClosed, "the connection pool is closed"))
-                case .wait:
+                let decision = checkout(waiter, .task(continuation))
+                if decision == .wait, Task.isCancelled {
                     // A cancellation that arrived before the waiter was registered found nothing
                     // to cancel; honour it now.
-                    if Task.isCancelled {
-                        fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
-                    }
+                    fail(waiter: waiter, with: PostgresError(.cancelled, "cancelled while waiting for a connection"))
                 }
             }
         } onCancel: {
@@ -177,14 +164,75 @@ public final class ConnectionPool: Sendable {
         }
     }
 
+    private func newWaiterID() -> UInt64 {
+        shell.withLock { shell -> UInt64 in
+            shell.nextWaiter += 1
+            return shell.nextWaiter
+        }
+    }
+
+    /// Takes a free slot for `waiter` or queues it (FIFO, with the checkout deadline); a slot or
+    /// a closed pool is delivered at once.
+    private func checkout(_ id: UInt64, _ waiter: Waiter) -> PoolState.CheckoutDecision {
+        // Deciding and registering the waiter in one critical section: a release between the two
+        // could otherwise hand the slot to a waiter nobody can resume.
+        let deadline = ContinuousClock.now + checkoutTimeout
+        let decision = shell.withLock { shell -> PoolState.CheckoutDecision in
+            let decision = shell.state.checkout(waiter: id)
+            if decision == .wait {
+                shell.waiters[id] = waiter
+                shell.deadlines[id] = deadline
+                if !shell.sweeping {
+                    shell.sweeping = true
+                    sweeper.schedule(deadline: .now() + Self.sweepInterval, repeating: Self.sweepInterval,
+                                     leeway: .milliseconds(20))
+                    sweeper.resume()
+                }
+            }
+            return decision
+        }
+        switch decision {
+        case .use(let slot): waiter.resume(.success(slot))
+        case .closed: waiter.resume(.failure(PostgresError(.poolClosed, "the connection pool is closed")))
+        case .wait: break
+        }
+        return decision
+    }
+
+    // MARK: without a task
+
+    /// Runs `query` on a pooled connection and calls `completion` with `transform` of its rows,
+    /// both on the connection's thread, without a Swift task: for responses started on an
+    /// event loop (`HTTPResponder.startResponse`). Waits for a connection like `withConnection`
+    /// (FIFO, `checkoutTimeout`); a released connection goes straight to the next such caller
+    /// on the same thread. Not cancellable; the statement timeout bounds it.
+    public func start<T>(_ query: Query, timeout: Duration? = nil,
+                         transform: @escaping @Sendable (QueryResult) throws(PostgresError) -> T,
+                         completion: @escaping @Sendable (Result<T, PostgresError>) -> Void) {
+        let limit = timeout ?? configuration.statementTimeout
+        _ = checkout(newWaiterID(), .callback { [self] outcome in
+            switch outcome {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(let slot):
+                workers[slot].start({ connection throws(PostgresError) in
+                    try transform(connection.execute(query, timeout: limit))
+                }, then: { [self] result in
+                    release(slot)
+                    completion(result)
+                })
+            }
+        })
+    }
+
     /// Fails a waiter if it is still waiting and its continuation is registered.
     private func fail(waiter: UInt64, with error: PostgresError) {
-        let continuation = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
+        let waiting = shell.withLock { shell -> Waiter? in
             shell.deadlines.removeValue(forKey: waiter)
             guard shell.state.abandon(waiter: waiter) else { return nil }
-            return shell.continuations.removeValue(forKey: waiter)
+            return shell.waiters.removeValue(forKey: waiter)
         }
-        continuation?.resume(throwing: error)
+        waiting?.resume(.failure(error))
     }
 
     private func release(_ slot: Int) {
@@ -192,16 +240,16 @@ public final class ConnectionPool: Sendable {
     }
 
     private func handBack(_ slot: Int) {
-        let next = shell.withLock { shell -> CheckedContinuation<Int, any Error>? in
+        let next = shell.withLock { shell -> Waiter? in
             switch shell.state.release(slot: slot) {
             case .idle: return nil
             // Waiters are registered together with their continuation (see `checkout`).
             case .handOver(let waiter, _):
                 shell.deadlines.removeValue(forKey: waiter)
-                return shell.continuations.removeValue(forKey: waiter)
+                return shell.waiters.removeValue(forKey: waiter)
             }
         }
-        next?.resume(returning: slot)
+        next?.resume(.success(slot))
     }
 }
 

@@ -99,20 +99,7 @@ final class ConnectionWorker: @unchecked Sendable {
                         continuation.resume(returning: .failure(PostgresError(.cancelled, "cancelled before it started")))
                         return
                     }
-                    let result: Result<T, PostgresError>
-                    do throws(PostgresError) {
-                        let c = try usableConnection()
-                        c.isCancelled = { flag.isSet }
-                        defer { c.isCancelled = { false } }
-                        result = .success(try body(c))
-                    } catch {
-                        result = .failure(error)
-                    }
-                    let idle = connection?.isIdle == true
-                    condition.lock()
-                    idleAfterLastJob = idle && jobs.isEmpty
-                    condition.unlock()
-                    continuation.resume(returning: result)
+                    continuation.resume(returning: perform(body, cancelled: { flag.isSet }))
                 }
                 if !accepted {
                     continuation.resume(returning: .failure(PostgresError(.poolClosed, "the connection pool is closed")))
@@ -123,6 +110,33 @@ final class ConnectionWorker: @unchecked Sendable {
             cancellation.signal()
         }
         return try result.get()
+    }
+
+    /// Runs `body` with a healthy connection on the worker thread, then calls `done` with its
+    /// result there: for callers without a task (`ConnectionPool.start`). Not cancellable; the
+    /// statement timeout bounds it.
+    func start<T>(_ body: @escaping (Connection) throws(PostgresError) -> T, then done: @escaping (Result<T, PostgresError>) -> Void) {
+        let accepted = submit { [self] in done(perform(body, cancelled: { false })) }
+        if !accepted { done(.failure(PostgresError(.poolClosed, "the connection pool is closed"))) }
+    }
+
+    /// One job on the worker thread: `body` with a healthy connection, and the note that lets a
+    /// release skip its reset job when the connection was left idle.
+    private func perform<T>(_ body: (Connection) throws(PostgresError) -> T, cancelled: @escaping () -> Bool) -> Result<T, PostgresError> {
+        let result: Result<T, PostgresError>
+        do throws(PostgresError) {
+            let c = try usableConnection()
+            c.isCancelled = cancelled
+            defer { c.isCancelled = { false } }
+            result = .success(try body(c))
+        } catch {
+            result = .failure(error)
+        }
+        let idle = connection?.isIdle == true
+        condition.lock()
+        idleAfterLastJob = idle && jobs.isEmpty
+        condition.unlock()
+        return result
     }
 
     /// Runs `body` on the worker thread without waiting (used to reset a connection on release).

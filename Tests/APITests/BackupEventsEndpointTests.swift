@@ -127,6 +127,22 @@ import Testing
         await f.pool.close()
     }
 
+    @Test("the first request (token looked up, in a task) and the next (token cached, no task) give the same page")
+    func taskAndStartedPathsAgree() async throws {
+        let f = try await fixture()
+        let target = "/api/compliance/backup-events?type=backup_diff&limit=20"
+        let first = try await get(f, target, token: f.token)
+        let second = try await get(f, target, token: f.token)
+        #expect(first.status == 200 && second.status == 200)
+        #expect(first.body == second.body && !first.body.isEmpty)
+        #expect(first.header("X-Request-Id") != nil && second.header("X-Request-Id") != nil)
+        // A bad parameter with the cached token: the same 400 problem on the path without a task.
+        let bad = try await get(f, "/api/compliance/backup-events?limit=0", token: f.token)
+        #expect(bad.status == 400 && bad.header("Content-Type") == "application/problem+json")
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
     @Test("filters, CSV, and 400 problems; SQL in a filter is just a value")
     func filters() async throws {
         let f = try await fixture()

@@ -12,6 +12,8 @@ final class Probe: Sendable {
     let streamCancelled = Atomic<Bool>(false)
     let streamFinished = Atomic<Bool>(false)
     let lastBody = Mutex<[UInt8]>([])
+    /// Replies of `/started` handed to the server (also those it dropped).
+    let startedReplies = Atomic<Int>(0)
 
     var wasCancelled: Bool { streamCancelled.load(ordering: .relaxed) }
     var hasFinished: Bool { streamFinished.load(ordering: .relaxed) }
@@ -36,6 +38,22 @@ struct TestServer {
             try await Task.sleep(for: .milliseconds(ms))
             return HTTPResponse(status: 200, contentType: "text/plain", body: Array("slow".utf8))
         }
+        // Started without a task: replies from another thread after ?ms=, declines with ?decline
+        // (the handler answers), fails with ?fail.
+        router.add("GET", "/started", started: { request, reply in
+            let query = request.head.query ?? ""
+            if query.contains("decline") { return false }
+            let ms = Int(query.split(separator: "=").last ?? "") ?? 0
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) {
+                probe.startedReplies.add(1, ordering: .relaxed)
+                struct Boom: Error {}
+                reply(query.contains("fail") ? .failure(Boom())
+                      : .success(HTTPResponse(status: 200, contentType: "text/plain", body: Array("started".utf8))))
+            }
+            return true
+        }, handler: { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: Array("fallback".utf8))
+        })
         router.add("GET", "/fast") { _ in
             probe.handled.add(1, ordering: .relaxed)
             return HTTPResponse(status: 200, contentType: "text/plain", body: Array("fast".utf8))

@@ -116,6 +116,50 @@ import Testing
         await broken.close()
     }
 
+    /// `pool.start` awaited: the transform decodes the one integer the query returns.
+    static func started(_ pool: ConnectionPool, _ query: Query, _ id: Int, _ order: CompletionOrder) async -> Result<Int, PostgresError> {
+        await withCheckedContinuation { continuation in
+            pool.start(query, transform: { result throws(PostgresError) in try result.single().decode(Int.self, at: 0) },
+                       completion: { outcome in
+                           order.ids.withLock { $0.append(id) }
+                           continuation.resume(returning: outcome)
+                       })
+        }
+    }
+
+    @Test("start: without a task, callers queue FIFO for one connection, get their transform's result, and time out like tasks")
+    func startWithoutTask() async throws {
+        let pool = try await pool(size: 1, checkout: .milliseconds(400))
+        let order = CompletionOrder()
+        // One holds the connection for 0.2 s; two queue behind it and are served in order.
+        let first = Task { await Self.started(pool, "SELECT 1 FROM pg_sleep(0.2)", 1, order) }
+        try await Task.sleep(for: .milliseconds(50))
+        let second = Task { await Self.started(pool, "SELECT 2", 2, order) }
+        try await Task.sleep(for: .milliseconds(20))
+        let third = Task { await Self.started(pool, "SELECT \(3)", 3, order) }
+        #expect(try await first.value.get() == 1)
+        #expect(try await second.value.get() == 2)
+        #expect(try await third.value.get() == 3)
+        #expect(order.ids.withLock { $0 } == [1, 2, 3])
+
+        // A transform that fails is the caller's failure; the connection serves on.
+        let failed = await Self.started(pool, "SELECT 'not an integer'::text", 4, order)
+        #expect(throws: PostgresError.self) { try failed.get() }
+        #expect(try await Self.started(pool, "SELECT 5", 5, order).get() == 5)
+
+        // Waiting longer than the checkout timeout: poolExhausted, as for a task.
+        let holder = Task { await Self.started(pool, "SELECT 6 FROM pg_sleep(1)", 6, order) }
+        try await Task.sleep(for: .milliseconds(50))
+        let late = await Self.started(pool, "SELECT 7", 7, order)
+        if case .failure(let error) = late { #expect(error.code == PostgresError.Code.poolExhausted) } else { Issue.record("waited past the checkout timeout") }
+        #expect(try await holder.value.get() == 6)
+
+        // A closed pool refuses at once.
+        await pool.close()
+        let closed = await Self.started(pool, "SELECT 8", 8, order)
+        if case .failure(let error) = closed { #expect(error.code == PostgresError.Code.poolClosed) } else { Issue.record("a closed pool ran a query") }
+    }
+
     @Test("many tasks share a small pool; every query runs once")
     func contention() async throws {
         // The claim is "each exactly once", not latency: under a loaded parallel test run the last
@@ -203,4 +247,9 @@ import Testing
         await pool.close()
         await cluster.shutdown()
     }
+}
+
+/// The order in which `ConnectionPool.start` completions ran.
+final class CompletionOrder: Sendable {
+    let ids = Mutex<[Int]>([])
 }
