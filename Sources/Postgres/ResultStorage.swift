@@ -45,8 +45,11 @@ final class ResultStorage: @unchecked Sendable {
     @usableFromInline
     func rawBytes(row: Int, column: Int) -> UnsafeRawBufferPointer? {
         let r = Int32(row), c = Int32(column)
-        if PQgetisnull(handle, r, c) == 1 { return nil }
-        return UnsafeRawBufferPointer(start: PQgetvalue(handle, r, c), count: Int(PQgetlength(handle, r, c)))
+        // A NULL has length 0, so only empty fields need the NULL check (two libpq calls per
+        // field instead of three on the transcoding hot path).
+        let length = PQgetlength(handle, r, c)
+        if length == 0 && PQgetisnull(handle, r, c) == 1 { return nil }
+        return UnsafeRawBufferPointer(start: PQgetvalue(handle, r, c), count: Int(length))
     }
 
     @usableFromInline

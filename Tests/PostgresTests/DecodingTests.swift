@@ -34,6 +34,11 @@ import Testing
         #expect(try r.decode(String.self, "c") == "ab  ")
         #expect(try r.decode(String.self, "n") == "x")
         #expect(try r.decode(String.self, "e") == "")
+        // Empty is not NULL (both have length 0 in libpq; only PQgetisnull tells them apart).
+        let nulls = try await row("SELECT ''::text AS e, NULL::text AS n, ''::bytea AS b, NULL::bytea AS nb")
+        #expect(try nulls.decode(String?.self, "e") == "" && nulls.rawBytes(at: 0) != nil)
+        #expect(try nulls.decode(String?.self, "n") == nil && nulls.rawBytes(at: 1) == nil)
+        #expect(nulls.rawBytes(at: 2)?.count == 0 && nulls.rawBytes(at: 3) == nil)
     }
 
     @Test func booleans() async throws {
