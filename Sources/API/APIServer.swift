@@ -17,7 +17,15 @@ public enum APIServer {
         /// Keys token hashes; without it every `/api/compliance/*` request is 503.
         public var tokenHasher: TokenHasher?
         /// Connections for API queries.
-        public var poolSize = 16
+        public var poolSize = Options.defaultPoolSize
+        /// Cores + 1. Every API query is short and CPU-bound on both sides, so a connection per
+        /// core (plus one to cover the gap while a result travels) keeps the CPUs busy without
+        /// the context switches of more: measured on 2 cores with PostgreSQL on the same machine,
+        /// backup-events served 3,742 req/s with 3 connections, 3,452 with 4, ~3,300 with 6 and
+        /// ~2,750 with 16 (tools/bench/api.sh; README "Performance"). With the database on a
+        /// bigger host of its own, raise it (`--pool-size`; PostgreSQL's rule of thumb is twice
+        /// the database's cores plus its spindles).
+        public static var defaultPoolSize: Int { ProcessInfo.processInfo.activeProcessorCount + 1 }
         /// Require a token with `read_metrics` for `/api/metrics` (open by default).
         public var metricsRequireToken = false
         /// Maximum ages of the worm-status controls (also behind `compliance_control_status`).
