@@ -66,7 +66,10 @@ ours=$(cut -d' ' -f1 "$CLUSTER_DIR/ours" | median); pg=$(cut -d' ' -f1 "$CLUSTER
 echo "== backup-events, page of 50 with one filter, $EVENTS events, 64 connections (median of $RUNS)"
 echo "   ours   : $ours req/s  p50 $(cut -d' ' -f2 "$CLUSTER_DIR/ours" | median) ms  p99 $(cut -d' ' -f3 "$CLUSTER_DIR/ours" | median) ms  [runs: $(cut -d' ' -f1 "$CLUSTER_DIR/ours" | tr '\n' ' ')]"
 echo "   pgbench: $pg tps  p50 $(cut -d' ' -f2 "$CLUSTER_DIR/pgbench" | median) ms  p99 $(cut -d' ' -f3 "$CLUSTER_DIR/pgbench" | median) ms (same SQL, -c 64 -j 2, prepared, plan_cache_mode as the API's sessions)  [runs: $(cut -d' ' -f1 "$CLUSTER_DIR/pgbench" | tr '\n' ' ')]"
-echo "   ratio ours/pgbench: $(awk -v a="$ours" -v b="$pg" 'BEGIN {printf "%.2f", a/b}')  (target >= 0.70, p99 < 20 ms)"
+# Each round runs ours and pgbench back to back; the ratio within a round is less exposed to the
+# shared machine's drift than the ratio of the medians, so both are printed.
+paired=$(paste -d' ' "$CLUSTER_DIR/ours" "$CLUSTER_DIR/pgbench" | awk '{printf "%.3f\n", $1 / $5}' | median)
+echo "   ratio ours/pgbench: $(awk -v a="$ours" -v b="$pg" 'BEGIN {printf "%.2f", a/b}') (of the medians), $(printf '%.2f' "$paired") (median of the rounds' ratios)  (target >= 0.70, p99 < 20 ms)"
 errors=$(awk '{s += $4} END {print s}' "$CLUSTER_DIR/ours"); [ "$errors" = 0 ] || echo "   non-2xx responses seen: $errors"
 
 out=$(wrk -t1 -c4 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/worm-status")
