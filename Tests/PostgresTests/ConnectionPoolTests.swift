@@ -129,7 +129,8 @@ import Testing
 
     @Test("start: without a task, callers queue FIFO for one connection, get their transform's result, and time out like tasks")
     func startWithoutTask() async throws {
-        let pool = try await pool(size: 1, checkout: .milliseconds(400))
+        // A generous checkout timeout for the queueing part: the suite runs many tests at once.
+        let pool = try await pool(size: 1, checkout: .seconds(20))
         let order = CompletionOrder()
         // One holds the connection for 0.2 s; two queue behind it and are served in order.
         let first = Task { await Self.started(pool, "SELECT 1 FROM pg_sleep(0.2)", 1, order) }
@@ -147,16 +148,20 @@ import Testing
         #expect(throws: PostgresError.self) { try failed.get() }
         #expect(try await Self.started(pool, "SELECT 5", 5, order).get() == 5)
 
-        // Waiting longer than the checkout timeout: poolExhausted, as for a task.
-        let holder = Task { await Self.started(pool, "SELECT 6 FROM pg_sleep(1)", 6, order) }
+        await pool.close()
+
+        // Waiting longer than the checkout timeout: poolExhausted, as for a task. (The holder
+        // takes the only slot at once; its query holds it far beyond the waiter's deadline.)
+        let short = try await self.pool(size: 1, checkout: .milliseconds(300))
+        let holder = Task { await Self.started(short, "SELECT 6 FROM pg_sleep(2)", 6, order) }
         try await Task.sleep(for: .milliseconds(50))
-        let late = await Self.started(pool, "SELECT 7", 7, order)
+        let late = await Self.started(short, "SELECT 7", 7, order)
         if case .failure(let error) = late { #expect(error.code == PostgresError.Code.poolExhausted) } else { Issue.record("waited past the checkout timeout") }
         #expect(try await holder.value.get() == 6)
 
         // A closed pool refuses at once.
-        await pool.close()
-        let closed = await Self.started(pool, "SELECT 8", 8, order)
+        await short.close()
+        let closed = await Self.started(short, "SELECT 8", 8, order)
         if case .failure(let error) = closed { #expect(error.code == PostgresError.Code.poolClosed) } else { Issue.record("a closed pool ran a query") }
     }
 
