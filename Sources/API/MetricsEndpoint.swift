@@ -16,6 +16,8 @@ public struct MetricsEndpoint: Sendable {
     let http: HTTPMetrics
     let requireToken: Bool
     let thresholds: ControlThresholds
+    /// Failure counts kept between scrapes (each scrape counts only new events).
+    let failures = BackupFailureTally()
     static let startTime = Date().timeIntervalSince1970
 
     public init(pool: ConnectionPool, authenticator: Authenticator, http: HTTPMetrics, requireToken: Bool,
@@ -38,7 +40,7 @@ public struct MetricsEndpoint: Sendable {
         var out = ""
         do {
             let (backups, evidence) = try await pool.withConnection { c in
-                (try await BackupMetricsStore().read(on: c), try await ComplianceEvidenceStore().gather(on: c, now: now))
+                (try await BackupMetricsStore().read(on: c, failures: failures), try await ComplianceEvidenceStore().gather(on: c, now: now))
             }
             out += Self.backupLines(backups, archiver: evidence.archiver)
             out += Self.complianceLines(WormStatus(evidence: evidence, thresholds: thresholds, now: now))

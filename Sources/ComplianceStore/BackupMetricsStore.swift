@@ -24,7 +24,9 @@ public struct BackupMetrics: Sendable, Equatable {
 public struct BackupMetricsStore: Sendable {
     public init() {}
 
-    public func read(on connection: PooledConnection) async throws -> BackupMetrics {
+    /// The metrics; failure counts come from `failures`, which keeps them between calls (a fresh
+    /// tally counts every failure once).
+    public func read(on connection: PooledConnection, failures tally: BackupFailureTally = BackupFailureTally()) async throws -> BackupMetrics {
         // Distinct stanzas by a loose index scan, then index probes per stanza.
         let rows = try await connection.query("""
             WITH RECURSIVE stanzas AS (
@@ -65,13 +67,9 @@ public struct BackupMetricsStore: Sendable {
             index[stanza.name] = metrics.stanzas.count
             metrics.stanzas.append(stanza)
         }
-        let failures = try await connection.query("""
-            SELECT stanza, event_type, count(*) AS n FROM backup_audit
-            WHERE status = 'failed' AND stanza IS NOT NULL GROUP BY stanza, event_type
-            """)
-        for row in failures {
-            guard let i = index[try row.decode(String.self, "stanza")] else { continue }
-            metrics.stanzas[i].failures[try row.decode(String.self, "event_type")] = try row.decode(Int64.self, "n")
+        for (stanza, byType) in try await tally.counts(on: connection) {
+            guard let i = index[stanza] else { continue }
+            metrics.stanzas[i].failures = byType
         }
         return metrics
     }

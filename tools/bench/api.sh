@@ -75,3 +75,10 @@ errors=$(awk '{s += $4} END {print s}' "$CLUSTER_DIR/ours"); [ "$errors" = 0 ] |
 out=$(wrk -t1 -c4 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/worm-status")
 echo "== worm-status (wrk -t1 -c4 -d$DURATION)"
 echo "   $(echo "$out" | awk '/Requests\/sec/ {print $2}') req/s  p50 $(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')") ms  p99 $(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')") ms  (target p50 < 5 ms)"
+
+# /api/metrics: the first scrape counts every failure once, later ones only new events.
+first=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$PORT/api/metrics")
+out=$(wrk -t1 -c1 -d5s --latency "http://127.0.0.1:$PORT/api/metrics")
+echo "== /api/metrics ($(( EVENTS / 4 )) failed events among $EVENTS)"
+echo "   first scrape $(awk -v t="$first" 'BEGIN {printf "%.1f", t * 1000}') ms; then p50 $(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')") ms, p99 $(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')") ms (wrk -t1 -c1 -d5s)"
+
