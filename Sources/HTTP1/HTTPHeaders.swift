@@ -15,6 +15,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         public func hasName(_ other: String) -> Bool {
             let a = name.utf8, b = other.utf8
             guard a.count == b.count else { return false }
+            // Native strings are contiguous UTF-8: compare the bytes directly (iterating two
+            // UTF8Views in step costs an index step per byte, on every header lookup).
+            let direct = a.withContiguousStorageIfAvailable { pa in
+                b.withContiguousStorageIfAvailable { pb -> Bool in
+                    for i in 0..<pa.count where ByteClass.lower(pa[i]) != ByteClass.lower(pb[i]) { return false }
+                    return true
+                }
+            }
+            if let direct, let equal = direct { return equal }
             return zip(a, b).allSatisfy { ByteClass.lower($0) == ByteClass.lower($1) }
         }
     }
