@@ -96,12 +96,15 @@ public final class Application: HTTPResponder {
         }
     }
 
-    /// The response of a handler, or for its failure a 500 for this request only (logged); the
+    /// The response of a handler; for its failure the error's own problem (`ProblemConvertible`:
+    /// a database that is down is a 503), else a 500 for this request only (logged). The
     /// connection and the process live on.
     private func complete(_ outcome: Result<HTTPResponse, any Error>, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
         switch outcome {
         case .success(let response):
             return finish(response, request, requestID)
+        case .failure(let error as ProblemConvertible) where error.problemResponse != nil:
+            return finish(error.problemResponse!, request, requestID)
         case .failure(let error):
             accessLog?.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
                                                            "error": .string(String(describing: type(of: error)))])

@@ -204,3 +204,38 @@ import Testing
         return try JSONDecoder().decode(Page.self, from: Data(r.body))
     }
 }
+
+/// Data endpoints when their database is down: 503 problem+json with Retry-After, on the task
+/// path and on the path without a task alike; never a 500, never libpq's text.
+@Suite struct DatabaseDownTests {
+    @Test("RFC 9110 §15.6.4: the database unreachable → 503 database_unavailable with Retry-After, for JSON, CSV and worm-status")
+    func unreachable() async throws {
+        let db = try await TestEnvironment.shared.database("database-down")
+        let live = db.pool(size: 1)
+        let (token, _) = try await live.withConnection {
+            try await TokenStore(hasher: BackupEventsEndpointTests.hasher).create(name: "viewer-down", role: .viewer,
+                                                                               organization: nil, expiresAt: nil, on: $0)
+        }
+        // Tokens are checked against the live database; the endpoints query one that is not there.
+        let dead = ConnectionPool(configuration: .init(url: "postgresql://nobody@127.0.0.1:1/none", connectTimeoutSeconds: 2),
+                                  size: 1, checkoutTimeout: .seconds(2))
+        let app = APIServer.makeApplication(.init(readinessPool: dead, pool: dead,
+                                                  authenticator: Authenticator(hasher: BackupEventsEndpointTests.hasher, pool: live)),
+                                            corsOrigins: [], accessLog: nil)
+        let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
+        server.start()
+        let auth = "Authorization: Bearer \(token)\r\n"
+        // The first request looks the token up (task path), the second has it cached (no task).
+        for (target, headers) in [("/api/compliance/backup-events", auth), ("/api/compliance/backup-events?limit=5", auth),
+                                  ("/api/compliance/backup-events", auth + "Accept: text/csv\r\n"),
+                                  ("/api/compliance/worm-status", auth)] {
+            let r = try await RawHTTPClient.exchangeGET(port: server.port, target, headers: headers)
+            #expect(r.status == 503, "\(target)")
+            #expect(r.header("Content-Type") == "application/problem+json" && r.header("Retry-After") == "5")
+            #expect(r.bodyText.contains(#""code":"database_unavailable""#) && !r.bodyText.contains("Connection refused"))
+        }
+        await server.shutdown()
+        await dead.close()
+        await live.close()
+    }
+}
