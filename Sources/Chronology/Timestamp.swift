@@ -58,16 +58,22 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    /// Writes the 27 bytes of `rfc3339` into `out` (at least 27 bytes); false when the year is
-    /// outside 0…9999 (then nothing is written).
-    @usableFromInline
-    func render(into out: UnsafeMutableRawBufferPointer) -> Bool {
+    /// The UTC calendar and clock fields of this instant (floor division, so instants before
+    /// 1970 get the right day).
+    private var utcFields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int) {
         let seconds = secondsSinceEpoch
         let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
         let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
         let (y, m, d) = CivilDate.civil(days: Int(dayCount))
-        guard (0...9999).contains(y), out.count >= 27 else { return false }
-        let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
+        return (y, m, d, Int(secondOfDay) / 3600, Int(secondOfDay) % 3600 / 60, Int(secondOfDay) % 60, micros)
+    }
+
+    /// Writes the 27 bytes of `rfc3339` into `out` (at least 27 bytes); false when the year is
+    /// outside 0…9999 (then nothing is written).
+    @usableFromInline
+    func render(into out: UnsafeMutableRawBufferPointer) -> Bool {
+        let f = utcFields
+        guard (0...9999).contains(f.year), out.count >= 27 else { return false }
         func put(_ value: Int, _ at: Int, _ width: Int) {
             var v = value
             var k = at + width - 1
@@ -77,22 +83,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
                 k -= 1
             }
         }
-        put(y, 0, 4); out[4] = 0x2D; put(m, 5, 2); out[7] = 0x2D; put(d, 8, 2); out[10] = 0x54
-        put(hh, 11, 2); out[13] = 0x3A; put(mm, 14, 2); out[16] = 0x3A; put(ss, 17, 2); out[19] = 0x2E
-        put(micros, 20, 6); out[26] = 0x5A
+        put(f.year, 0, 4); out[4] = 0x2D; put(f.month, 5, 2); out[7] = 0x2D; put(f.day, 8, 2); out[10] = 0x54
+        put(f.hour, 11, 2); out[13] = 0x3A; put(f.minute, 14, 2); out[16] = 0x3A; put(f.second, 17, 2); out[19] = 0x2E
+        put(f.micros, 20, 6); out[26] = 0x5A
         return true
     }
 
     /// `rfc3339` for years outside 0…9999 (signed or wider year field).
     @usableFromInline
     var wideYearRFC3339: String {
-        let seconds = secondsSinceEpoch
-        let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
-        let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
-        let (y, m, d) = CivilDate.civil(days: Int(dayCount))
-        let hh = Int(secondOfDay) / 3600, mm = Int(secondOfDay) % 3600 / 60, ss = Int(secondOfDay) % 60
-        return "\(CivilDate.pad(y, 4))-\(CivilDate.pad(m, 2))-\(CivilDate.pad(d, 2))T"
-            + "\(CivilDate.pad(hh, 2)):\(CivilDate.pad(mm, 2)):\(CivilDate.pad(ss, 2)).\(CivilDate.pad(micros, 6))Z"
+        let f = utcFields
+        return "\(CivilDate.pad(f.year, 4))-\(CivilDate.pad(f.month, 2))-\(CivilDate.pad(f.day, 2))T"
+            + "\(CivilDate.pad(f.hour, 2)):\(CivilDate.pad(f.minute, 2)):\(CivilDate.pad(f.second, 2)).\(CivilDate.pad(f.micros, 6))Z"
     }
 
     /// RFC 3339 in UTC with second precision when there is no fraction, else microseconds.

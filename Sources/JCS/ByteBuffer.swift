@@ -62,21 +62,6 @@ final class ByteBuffer {
         count += n + 3
     }
 
-    /// `"` + `bytes` + `"` when no byte needs escaping (RFC 8785 §3.2.2.2: `"`, `\` and controls
-    /// do), with one capacity check; false (nothing written) otherwise.
-    @inline(__always)
-    func appendQuotedIfPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-        let n = bytes.count
-        reserve(n + 2)
-        let p = base + count
-        p[0] = UInt8(ascii: "\"")
-        if n > 0 { UnsafeMutableRawPointer(p + 1).copyMemory(from: bytes.baseAddress!, byteCount: n) }
-        p[n + 1] = UInt8(ascii: "\"")
-        count += n + 2
-        return true
-    }
-
     /// Lets `body` write up to `maxCount` bytes in place; it returns how many it wrote.
     func write(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         reserve(maxCount)
@@ -87,18 +72,11 @@ final class ByteBuffer {
 
     /// `"` + lowercase hex of `bytes` + `"`, with one capacity check.
     func appendQuotedHex(_ bytes: UnsafeRawBufferPointer) {
-        let digits: StaticString = "0123456789abcdef"
-        reserve(bytes.count * 2 + 2)
-        var p = base + count
-        p[0] = UInt8(ascii: "\"")
-        p += 1
-        for b in bytes {
-            p[0] = digits.utf8Start[Int(b >> 4)]
-            p[1] = digits.utf8Start[Int(b & 0x0f)]
-            p += 2
+        write(maxCount: bytes.count * 2 + 2) { start in
+            var out = UncheckedJSONOutput(start)
+            out.hex(bytes)
+            return out.count
         }
-        p[0] = UInt8(ascii: "\"")
-        count += bytes.count * 2 + 2
     }
 
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }

@@ -39,7 +39,6 @@ public struct JSONWriter {
     public mutating func string(utf8 value: UnsafeRawBufferPointer?) {
         separator()
         guard let value else { return buffer.append("null") }
-        if buffer.appendQuotedIfPlain(value) { return }
         JSONEscaping.appendString(utf8: value, to: buffer)
     }
 
