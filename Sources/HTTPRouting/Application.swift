@@ -43,28 +43,29 @@ public final class Application: HTTPResponder {
         let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
         guard Self.isKnown(request.method) else {
             return finish(Problem(status: 501, code: "method_not_implemented", detail: "method \(request.method) is not implemented").response(),
-                          request, requestID)
+                          request, requestID, route: Self.unmatched)
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(let route, let parameters):
             guard case .immediate(let handler) = route.kind else { return nil }
             var bound = request
             bound.pathParameters = parameters
-            return finish(handler(bound), request, requestID)
+            return finish(handler(bound), request, requestID, route: route.pattern)
         case .methodNotAllowed(let allow):
-            if request.method == "OPTIONS" { return finish(options(request, allow: allow), request, requestID) }
+            if request.method == "OPTIONS" { return finish(options(request, allow: allow), request, requestID, route: Self.unmatched) }
             var headers = HTTPHeaders()
             headers.set("Allow", allow.joined(separator: ", "))
             let problem = Problem(status: 405, code: "method_not_allowed",
                                   detail: "\(request.method) is not allowed here; allowed: \(allow.joined(separator: ", "))")
-            return finish(problem.response(headers: headers), request, requestID)
+            return finish(problem.response(headers: headers), request, requestID, route: Self.unmatched)
         case .notFound:
             if request.method == "OPTIONS" && request.path == "*" {
                 var headers = HTTPHeaders()
                 headers.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-                return finish(HTTPResponse(status: 204, headers: headers), request, requestID)
+                return finish(HTTPResponse(status: 204, headers: headers), request, requestID, route: Self.unmatched)
             }
-            return finish(Problem(status: 404, code: "not_found", detail: "no resource at this path").response(), request, requestID)
+            return finish(Problem(status: 404, code: "not_found", detail: "no resource at this path").response(), request, requestID,
+                          route: Self.unmatched)
         }
     }
 
@@ -74,42 +75,46 @@ public final class Application: HTTPResponder {
         let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
         var bound = request
         bound.pathParameters = parameters
-        return start(bound) { [self] outcome in reply(complete(outcome, request, requestID)) }
+        return start(bound) { [self] outcome in reply(complete(outcome, request, requestID, route: route.pattern)) }
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
         guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path) else {
-            return immediateResponse(to: request) ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID)
+            return immediateResponse(to: request)
+                ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID, route: Self.unmatched)
         }
         let handler: Router.Handler
         switch route.kind {
         case .async(let h), .started(_, fallback: let h): handler = h
-        case .immediate: return immediateResponse(to: request) ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID)
+        case .immediate:
+            return immediateResponse(to: request)
+                ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID, route: route.pattern)
         }
         var bound = request
         bound.pathParameters = parameters
         do {
-            return complete(.success(try await handler(bound)), request, requestID)
+            return complete(.success(try await handler(bound)), request, requestID, route: route.pattern)
         } catch {
-            return complete(.failure(error), request, requestID)
+            return complete(.failure(error), request, requestID, route: route.pattern)
         }
     }
 
     /// The response of a handler; for its failure the error's own problem (`ProblemConvertible`:
     /// a database that is down is a 503), else a 500 for this request only (logged). The
     /// connection and the process live on.
-    private func complete(_ outcome: Result<HTTPResponse, any Error>, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
+    private func complete(_ outcome: Result<HTTPResponse, any Error>, _ request: HTTPRequest, _ requestID: String,
+                          route: String) -> HTTPResponse {
         switch outcome {
         case .success(let response):
-            return finish(response, request, requestID)
+            return finish(response, request, requestID, route: route)
         case .failure(let error as ProblemConvertible) where error.problemResponse != nil:
-            return finish(error.problemResponse!, request, requestID)
+            return finish(error.problemResponse!, request, requestID, route: route)
         case .failure(let error):
             accessLog?.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
                                                            "error": .string(String(describing: type(of: error)))])
             return finish(Problem(status: 500, code: "internal_error", detail: "the request could not be completed").response(),
-                          request, requestID)
+                          request, requestID, route: route)
         }
     }
 
@@ -119,11 +124,16 @@ public final class Application: HTTPResponder {
         return response
     }
 
+    /// The route label of a request that matched no route.
+    static let unmatched = "unmatched"
+
     public func didRespond(_ record: HTTPResponseRecord) {
-        let route = record.target.map { target -> String in
+        // The label the response carries; for a refusal by the core, the route its target would
+        // have matched.
+        let route = record.routeLabel ?? record.target.map { target -> String in
             let path = String(target.prefix { $0 != "?" })
             if case .found(let r, _) = router.match(method: record.method ?? "GET", path: path) { return r.pattern }
-            return "unmatched"
+            return Self.unmatched
         } ?? "unparsed"
         metrics.observe(route: route, method: Self.isKnown(record.method ?? "") ? record.method! : "other", status: record.status,
                         seconds: Double(Self.microseconds(record.duration)) / 1_000_000)
@@ -157,9 +167,11 @@ public final class Application: HTTPResponder {
         return HTTPResponse(status: 204, headers: headers)
     }
 
-    /// Adds what every response carries: the request ID and the CORS fields.
-    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
+    /// Adds what every response carries: the request ID and the CORS fields; and the route
+    /// label its metrics and log line get (the pattern matched, or `unmatched`).
+    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ requestID: String, route: String) -> HTTPResponse {
         var out = response
+        out.routeLabel = route
         if out.headers["X-Request-Id"] == nil { out.headers.add("X-Request-Id", requestID) } else { out.headers.set("X-Request-Id", requestID) }
         if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }
         return out

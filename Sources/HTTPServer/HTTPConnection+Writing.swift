@@ -11,6 +11,7 @@ extension HTTPConnection {
         requestsServed += 1
         responseBodyBytes = 0
         currentRequestID = response.headers["X-Request-Id"]
+        currentRouteLabel = response.routeLabel
         let config = server.configuration
         let isHEAD = head?.method == "HEAD"
         let http10 = head?.version == .http10
@@ -104,7 +105,7 @@ extension HTTPConnection {
         server.responder.didRespond(HTTPResponseRecord(
             method: head?.method, target: head?.target, status: status, bodyBytes: responseBodyBytes,
             duration: ContinuousClock.now - requestStarted, remoteAddress: remoteAddress,
-            requestID: currentRequestID, refusal: refusal))
+            requestID: currentRequestID, routeLabel: currentRouteLabel, refusal: refusal))
     }
 
     /// Half-closes after the response. After a refusal the client may still be sending (a large

@@ -66,6 +66,7 @@ final class HTTPConnection: @unchecked Sendable {
     var requestStarted = ContinuousClock.now
     var responseBodyBytes = 0
     var currentRequestID: String?
+    var currentRouteLabel: String?
 
     init(fd: Int32, remoteAddress: String, server: HTTPServer, loop: EventLoop) {
         self.fd = fd
@@ -217,6 +218,11 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func startBody(_ head: RequestHead) {
+        // Without a body there is no limit to look up (most requests: GET, HEAD).
+        if case .none = head.framing {
+            dispatch(HTTPRequest(head: head, remoteAddress: remoteAddress))
+            return
+        }
         let limit = server.responder.bodyLimit(for: head)
         if head.framing.exceeds(limit) {
             // Decided from Content-Length before reading the body; no 100 Continue is sent.
@@ -225,7 +231,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
         switch head.framing {
         case .none:
-            dispatch(HTTPRequest(head: head, remoteAddress: remoteAddress))
+            break
         case .contentLength(let n):
             sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
             phase = .body(head, .length(remaining: n, collected: []))

@@ -40,6 +40,8 @@ public struct HTTPResponseRecord: Sendable {
     public let duration: Duration
     public let remoteAddress: String
     public let requestID: String?
+    /// The response's `routeLabel` (nil for a refusal by the core).
+    public let routeLabel: String?
     /// Why the server refused the request itself, if it did.
     public let refusal: String?
 }

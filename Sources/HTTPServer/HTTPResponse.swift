@@ -13,6 +13,9 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: Body
+    /// What metrics and logs call the resource answered (a route pattern such as
+    /// `/api/items/:id`), set by the application that matched the request; it is not sent.
+    public var routeLabel: String?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Body = .empty) {
         self.status = status

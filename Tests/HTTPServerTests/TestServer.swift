@@ -22,6 +22,7 @@ final class Probe: Sendable {
 /// A live server on 127.0.0.1:0 with test routes and short timeouts.
 struct TestServer {
     let server: HTTPServer
+    let application: Application
     let probe: Probe
     var port: Int { server.port }
 
@@ -98,7 +99,7 @@ struct TestServer {
         let application = Application(router: router, cors: CORSPolicy(allowedOrigins: ["https://dashboard.example"]))
         let server = try HTTPServer(configuration: configuration, responder: application)
         server.start()
-        return TestServer(server: server, probe: probe)
+        return TestServer(server: server, application: application, probe: probe)
     }
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
