@@ -3,16 +3,20 @@ enum ByteClass {
     static let cr: UInt8 = 0x0D, lf: UInt8 = 0x0A, sp: UInt8 = 0x20, htab: UInt8 = 0x09, colon: UInt8 = 0x3A
 
     /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-    static let tchar: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = true }
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(b)] = true }
-        for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
-        return table
-    }()
+    /// (RFC 9110 §5.6.2), as a bit per ASCII byte: bytes 0–63 in `low`, 64–127 in `high`
+    /// (a constant, unlike a lookup table: no lazy global on every byte of every request).
+    @inline(__always) static func isTchar(_ b: UInt8) -> Bool {
+        inSet(b, low: 0x03FF_6CFA_0000_0000, high: 0x57FF_FFFF_C7FF_FFFE)
+    }
 
-    @inline(__always) static func isTchar(_ b: UInt8) -> Bool { tchar[Int(b)] }
+    /// An RFC 3986 reg-name byte (unreserved, pct-encoded's `%`, sub-delims) for an authority.
+    @inline(__always) static func isRegName(_ b: UInt8) -> Bool {
+        inSet(b, low: 0x2BFF_6FF2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+    }
+
+    @inline(__always) static func inSet(_ b: UInt8, low: UInt64, high: UInt64) -> Bool {
+        b < 64 ? (low >> UInt64(b)) & 1 == 1 : b < 128 && (high >> UInt64(b &- 64)) & 1 == 1
+    }
 
     /// A field-value byte: VCHAR, obs-text, SP or HTAB. CR, LF, NUL and other CTLs are not
     /// (RFC 9110 §5.5 makes CR/LF/NUL invalid; other CTLs are refused by policy).

@@ -283,43 +283,33 @@ private struct Scanner {
     /// unreserved, pct-encoded and sub-delims characters except `,` (which is how two hosts in one
     /// field would appear); a port of digits only. No userinfo, path or whitespace.
     static func isValidAuthority(_ s: String) -> Bool {
-        // Byte-wise: every delimiter here is ASCII.
-        var host = Substring(s).utf8
-        var port: Substring.UTF8View?
-        if host.first == UInt8(ascii: "[") {
-            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let literal = host[host.index(after: host.startIndex)..<close]
-            guard !literal.isEmpty, literal.allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
-            else { return false }
-            let after = host[host.index(after: close)...]
-            if !after.isEmpty {
-                guard after.first == UInt8(ascii: ":") else { return false }
-                port = after.dropFirst()
+        // Byte-wise over the string's contiguous UTF-8: every delimiter here is ASCII.
+        var s = s
+        return s.withUTF8 { b in
+            var portStart = b.count
+            if b.first == UInt8(ascii: "[") {
+                guard let close = b.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+                for k in 1..<close where !(isHex(b[k]) || b[k] == UInt8(ascii: ":") || b[k] == UInt8(ascii: ".")) { return false }
+                if close + 1 < b.count {
+                    guard b[close + 1] == UInt8(ascii: ":") else { return false }
+                    portStart = close + 2
+                }
+            } else {
+                var hostEnd = b.count
+                if let colon = b.lastIndex(of: UInt8(ascii: ":")) {
+                    hostEnd = colon
+                    portStart = colon + 1
+                }
+                guard hostEnd > 0 else { return false }
+                for k in 0..<hostEnd where !ByteClass.isRegName(b[k]) { return false }
             }
-            host = literal
-        } else {
-            if let colon = host.lastIndex(of: UInt8(ascii: ":")) {
-                port = host[host.index(after: colon)...]
-                host = host[..<colon]
-            }
-            guard !host.isEmpty, host.allSatisfy(isRegNameByte) else { return false }
+            guard b.count - portStart <= 5 else { return false }
+            for k in portStart..<b.count where !(b[k] >= 0x30 && b[k] <= 0x39) { return false }
+            return true
         }
-        if let port {
-            guard port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), port.count <= 5 else { return false }
-        }
-        return true
     }
 
     static func isHex(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
-    }
-
-    static func isRegNameByte(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~%!$&'()*+;=".utf8.contains(c)
-        }
     }
 }

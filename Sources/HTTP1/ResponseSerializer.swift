@@ -32,17 +32,17 @@ public enum ResponseSerializer {
             default:
                 break
             }
-            guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isTchar),
-                  field.value.utf8.allSatisfy(ByteClass.isFieldValue) else {
-                dropped += 1
-                continue
+            // Checked and copied over the strings' contiguous UTF-8 (not byte by byte through
+            // their views).
+            var name = field.name, value = field.value
+            let valid = name.withUTF8 { n in
+                value.withUTF8 { v in
+                    guard !n.isEmpty, n.allSatisfy(ByteClass.isTchar), v.allSatisfy(ByteClass.isFieldValue) else { return false }
+                    appendLine(n, v, &out)
+                    return true
+                }
             }
-            out.append(contentsOf: field.name.utf8)
-            out.append(0x3A)
-            out.append(0x20)
-            out.append(contentsOf: field.value.utf8)
-            out.append(0x0D)
-            out.append(0x0A)
+            if !valid { dropped += 1 }
         }
         append("Date", date, &out)
         switch framing {
@@ -76,11 +76,17 @@ public enum ResponseSerializer {
     /// The last chunk and an empty trailer section.
     public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
-    private static func append(_ name: String, _ value: String, _ out: inout [UInt8]) {
-        out.append(contentsOf: name.utf8)
+    private static func append(_ name: StaticString, _ value: String, _ out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { appendLine(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), $0, &out) }
+    }
+
+    /// `name: value` CRLF (RFC 9112 §5: no whitespace before the colon, one SP after it).
+    private static func appendLine(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+        out.append(contentsOf: name)
         out.append(0x3A)
         out.append(0x20)
-        out.append(contentsOf: value.utf8)
+        out.append(contentsOf: value)
         out.append(0x0D)
         out.append(0x0A)
     }

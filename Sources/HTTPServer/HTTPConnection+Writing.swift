@@ -70,7 +70,7 @@ extension HTTPConnection {
     private func finishAfterFlush(_ bytes: [UInt8], close: Bool, head: RequestHead?, status: Int, refusal: String?) {
         output = bytes
         outputOffset = 0
-        afterFlush = { [self] in completeResponse(close: close, head: head, status: status, refusal: refusal) }
+        afterFlush = PendingCompletion(close: close, head: head, status: status, refusal: refusal)
         flush()
     }
 
@@ -84,7 +84,7 @@ extension HTTPConnection {
             return
         }
         if chunked { output.append(contentsOf: ResponseSerializer.lastChunk) }
-        afterFlush = { [self] in completeResponse(close: close, head: head, status: status, refusal: nil) }
+        afterFlush = PendingCompletion(close: close, head: head, status: status, refusal: nil)
         flush()
     }
 
@@ -158,7 +158,7 @@ extension HTTPConnection {
         resumeStreamWaiter(throwing: nil)
         if let next = afterFlush {
             afterFlush = nil
-            next()
+            completeResponse(close: next.close, head: next.head, status: next.status, refusal: next.refusal)
         }
     }
 

@@ -25,6 +25,14 @@ final class HTTPConnection: @unchecked Sendable {
         case closed
     }
 
+    /// A response whose last bytes are being written.
+    struct PendingCompletion {
+        let close: Bool
+        let head: RequestHead?
+        let status: Int
+        let refusal: String?
+    }
+
     enum Body {
         case length(remaining: Int64, collected: [UInt8])
         case chunked(ChunkedDecoder, collected: [UInt8])
@@ -59,7 +67,9 @@ final class HTTPConnection: @unchecked Sendable {
     // Output state (see HTTPConnection+Writing.swift).
     var output: [UInt8] = []
     var outputOffset = 0
-    var afterFlush: (() -> Void)?
+    /// What to do once the output is flushed: finish the response (a value, not a closure: no
+    /// allocation per response).
+    var afterFlush: PendingCompletion?
     var streamWaiter: CheckedContinuation<Void, any Error>?
     var producer: Task<Void, Never>?
     var handler: Task<Void, Never>?

@@ -118,7 +118,7 @@ func error(_ result: RequestParser.Result) -> HTTPError? {
 
     @Test("RFC 9112 §3.2: Host forms: IPv4, IPv6 literal, port, empty")
     func hostForms() {
-        for host in ["127.0.0.1:8080", "[::1]:80", "[2001:db8::1]", "xn--mnchen-3ya.de", "a"] {
+        for host in ["127.0.0.1:8080", "[::1]:80", "[2001:db8::1]", "xn--mnchen-3ya.de", "a", "a:", "[::1]:", "a%20b.c~d!e$f&g'h(i)j*k+l;m=n"] {
             #expect(head(parseEverySplit("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"))?.authority == host)
         }
         #expect(head(parseEverySplit("GET / HTTP/1.1\r\nHost:\r\n\r\n")) != nil)
@@ -208,6 +208,12 @@ func error(_ result: RequestParser.Result) -> HTTPError? {
         ("GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", "invalid_host"),
         ("GET / HTTP/1.1\r\nHost: a:123456\r\n\r\n", "invalid_host"),
         ("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: []\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: [::1]:8o\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: [g::1]\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: :80\r\n\r\n", "invalid_host"),
+        ("GET / HTTP/1.1\r\nHost: \u{e4}.example\r\n\r\n", "invalid_host"),
     ])
     func host(text: String, reason: String) {
         #expect(error(parseEverySplit(text)) == HTTPError(400, reason))
