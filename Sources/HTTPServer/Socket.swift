@@ -75,15 +75,20 @@ enum Socket {
                 return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> String in
                     var address = a.pointee.sin6_addr
                     inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count))
-                    return "[\(String(cString: buffer))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                    return "[\(text(buffer))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
                 }
             }
             return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a -> String in
                 var address = a.pointee.sin_addr
                 inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count))
-                return "\(String(cString: buffer)):\(UInt16(bigEndian: a.pointee.sin_port))"
+                return "\(text(buffer)):\(UInt16(bigEndian: a.pointee.sin_port))"
             }
         }
+    }
+
+    /// The NUL-terminated text inet_ntop wrote.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Raises the soft open-files limit to the hard limit (10,000 idle keep-alive connections
