@@ -36,6 +36,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields = pairs.map { Field(name: $0.0, value: $0.1) }
     }
 
+    /// Room for `count` fields without growing the storage again.
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     public mutating func add(_ name: String, _ value: String) {
         fields.append(Field(name: name, value: value))
     }

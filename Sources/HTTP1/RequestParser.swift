@@ -39,6 +39,12 @@ private struct Scanner {
 
     var n: Int { b.count }
 
+    /// Byte `k` of `HTTP/`, the case-sensitive start of HTTP-version (RFC 9112 §2.3): the five
+    /// bytes packed little-endian into one constant (no array per request).
+    @inline(__always) static func httpNameByte(_ k: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: (0x2F_50_54_54_48 as UInt64) >> UInt64(8 * k))
+    }
+
     mutating func head() throws(HTTPError) -> RequestHead? {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
         // We ignore up to four (a keep-alive client's stray CRLF after a body), no more.
@@ -79,13 +85,12 @@ private struct Scanner {
         i += 1
 
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF (RFC 9112 §2.3)
-        let expected: [UInt8] = Array("HTTP/".utf8)
         let versionStart = i
         for k in 0..<10 {
             guard versionStart + k < n else { return nil }
             let c = b[versionStart + k]
             switch k {
-            case 0..<5: guard c == expected[k] else { throw .bad("invalid_version") }
+            case 0..<5: guard c == Self.httpNameByte(k) else { throw .bad("invalid_version") }
             case 5, 7: guard c >= 0x30 && c <= 0x39 else { throw .bad("invalid_version") }
             case 6: guard c == UInt8(ascii: ".") else { throw .bad("invalid_version") }
             case 8: guard c == ByteClass.cr else { throw .bad(c == ByteClass.lf ? "bare_lf" : "invalid_version") }
@@ -105,6 +110,8 @@ private struct Scanner {
     /// Field lines up to and including the empty line (RFC 9112 §5).
     mutating func fieldLines() throws(HTTPError) -> HTTPHeaders? {
         var headers = HTTPHeaders()
+        // One allocation for a typical browser's or client's fields instead of growing 1, 2, 4, 8.
+        headers.reserveCapacity(16)
         let sectionStart = i
         while true {
             guard i < n else { return try incompleteSection(sectionStart, lineStart: i) }

@@ -27,7 +27,7 @@ extension HTTPConnection {
         case .empty:
             ResponseSerializer.head(status: response.status, headers: response.headers,
                                     framing: noBody ? .none : .contentLength(0), close: close, date: date, into: &out)
-            finishAfterFlush(out, close: close, head: head, status: response.status, refusal: refusal)
+            finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
         case .bytes(let body):
             out.reserveCapacity(out.count + 256 + body.count)
             ResponseSerializer.head(status: response.status, headers: response.headers,
@@ -36,7 +36,7 @@ extension HTTPConnection {
                 out.append(contentsOf: body)
                 responseBodyBytes = body.count
             }
-            finishAfterFlush(out, close: close, head: head, status: response.status, refusal: refusal)
+            finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
         case .stream(let produce):
             // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
             let framing: ResponseSerializer.Framing = noBody ? .none : (http10 ? .closeDelimited : .chunked)
@@ -44,7 +44,7 @@ extension HTTPConnection {
             ResponseSerializer.head(status: response.status, headers: response.headers, framing: framing, close: close,
                                     date: date, into: &out)
             if isHEAD || noBody {
-                finishAfterFlush(out, close: close, head: head, status: response.status, refusal: refusal)
+                finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
                 return
             }
             output = out
@@ -67,8 +67,8 @@ extension HTTPConnection {
         }
     }
 
-    private func finishAfterFlush(_ bytes: [UInt8], close: Bool, head: RequestHead?, status: Int, refusal: String?) {
-        output = bytes
+    private func finishAfterFlush(_ bytes: consuming [UInt8], close: Bool, head: RequestHead?, status: Int, refusal: String?) {
+        output = consume bytes
         outputOffset = 0
         afterFlush = PendingCompletion(close: close, head: head, status: status, refusal: refusal)
         flush()
