@@ -22,7 +22,7 @@ public enum APIServer {
         /// core (plus one to cover the gap while a result travels) keeps the CPUs busy without
         /// the context switches of more: measured on 2 cores with PostgreSQL on the same machine,
         /// backup-events served 3,742 req/s with 3 connections, 3,452 with 4, ~3,300 with 6 and
-        /// ~2,750 with 16 (tools/bench/api.sh; README "Performance"). With the database on a
+        /// ~2,750 with 16 (tools/bench/api.sh; README "Measurements"). With the database on a
         /// bigger host of its own, raise it (`--pool-size`; PostgreSQL's rule of thumb is twice
         /// the database's cores plus its spindles).
         public static var defaultPoolSize: Int { ProcessInfo.processInfo.activeProcessorCount + 1 }
@@ -113,7 +113,7 @@ public enum APIServer {
     /// cursor). With the default `plan_cache_mode = auto` PostgreSQL keeps re-planning them on every
     /// execution, because a generic plan's estimate for `LIMIT $n` looks worse than the custom
     /// plans — measured 0.13 ms of planning per backup-events page, a third of its database time,
-    /// for the same plan (tools/bench/api.sh; README "Performance"). Every API query is keyed by an
+    /// for the same plan (tools/bench/api.sh; README "Measurements"). Every API query is keyed by an
     /// index whose order matches its ORDER BY, so the generic plan is the plan.
     static let apiSessionSettings: [(name: String, value: String)] = [("plan_cache_mode", "force_generic_plan")]
 

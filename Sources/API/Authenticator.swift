@@ -51,7 +51,7 @@ public final class Authenticator: Sendable {
                 found = try await pool.withConnection { try await store.find(token: token, on: $0) }
             } catch {
                 return .failure(Refusal(Problem(status: 503, code: "auth_unavailable",
-                                                detail: "tokens cannot be checked right now").response(headers: Self.retryAfter)))
+                                                detail: "tokens cannot be checked right now").response(headers: RetryAfter.adding())))
             }
             remember(hash, found, now: ContinuousClock.now)
             if let found { touch(found, store: store) }
@@ -115,8 +115,6 @@ public final class Authenticator: Sendable {
         public let response: HTTPResponse
         init(_ response: HTTPResponse) { self.response = response }
     }
-
-    static var retryAfter: HTTPHeaders { HTTPHeaders([("Retry-After", "5")]) }
 
     static func unauthorized(_ error: String?, _ detail: String) -> Refusal {
         var headers = HTTPHeaders()

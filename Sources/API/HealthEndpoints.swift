@@ -54,9 +54,7 @@ public struct HealthEndpoints: Sendable {
             }
             var problem = Problem(status: 503, code: "not_ready", title: "Service Unavailable", detail: detail)
             problem.extensions["database"] = .object(["status": .string("down")])
-            var headers = Self.noStore
-            headers.set("Retry-After", "5")
-            return problem.response(headers: headers)
+            return problem.response(headers: RetryAfter.adding(to: Self.noStore))
         }
     }
 }

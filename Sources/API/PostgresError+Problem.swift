@@ -14,8 +14,6 @@ extension PostgresError: ProblemConvertible {
         case .retryable: detail = "the database asked to retry (serialization failure or lock)"
         default: return nil
         }
-        var headers = HTTPHeaders()
-        headers.set("Retry-After", "5")
-        return Problem(status: 503, code: "database_unavailable", detail: detail).response(headers: headers)
+        return Problem(status: 503, code: "database_unavailable", detail: detail).response(headers: RetryAfter.adding())
     }
 }

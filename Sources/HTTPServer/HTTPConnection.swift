@@ -239,20 +239,15 @@ final class HTTPConnection: @unchecked Sendable {
             refuse(413, "body_too_large", head: head)
             return
         }
-        switch head.framing {
-        case .none:
-            break
-        case .contentLength(let n):
-            sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
+        sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
+        if case .contentLength(let n) = head.framing {
             phase = .body(head, .length(remaining: n, collected: []))
-            armTimer(server.configuration.bodyTimeout)
-        case .chunked:
-            sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
+        } else {
             var limits = server.configuration.limits
             limits.body = limit
             phase = .body(head, .chunked(ChunkedDecoder(limits: limits, bodyLimit: limit), collected: []))
-            armTimer(server.configuration.bodyTimeout)
         }
+        armTimer(server.configuration.bodyTimeout)
     }
 
     /// RFC 9110 §10.1.1: send 100 Continue before reading the body (unless it already arrived).

@@ -47,18 +47,11 @@ public struct JSONWriter {
     public mutating func integer(_ value: Int64?) {
         separator()
         guard let v = value else { return buffer.append("null") }
-        // Digits without a String: 20 bytes hold any Int64.
-        var magnitude = v.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var k = scratch.count
-            repeat {
-                k -= 1
-                scratch[k] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
-                magnitude /= 10
-            } while magnitude > 0
-            if v < 0 { buffer.append(UInt8(ascii: "-")) }
-            buffer.append(UnsafeRawBufferPointer(rebasing: scratch[k...]))
+        // Digits without a String, in place: a sign and 19 digits hold any Int64.
+        buffer.write(maxCount: 20) { start in
+            var out = UncheckedJSONOutput(start)
+            out.integer(v)
+            return out.count
         }
     }
 

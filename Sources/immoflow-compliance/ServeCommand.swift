@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         "Maximum age of a worm-status control, e.g. diff_backup=75m (repeatable; also $IMMOFLOW_THRESHOLDS, comma-separated). Controls: \(ControlThresholds.names.joined(separator: ", ")).",
         valueName: "control=duration"))
     var thresholds: [String] = []
-    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); README \"Performance\").")
+    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); README \"Measurements\").")
     var poolSize: Int = APIServer.Options.defaultPoolSize
     @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
     var walCheckInterval: Int = 60
