@@ -57,7 +57,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The first value of `name`.
     public subscript(_ name: String) -> String? {
-        fields.first { $0.hasName(name) }?.value
+        // Index loop with the length compared first, in place: `first(where:)`, or a call per
+        // field, copies every field it looks at (two strings retained and released) first.
+        let count = name.utf8.count
+        for i in fields.indices where fields[i].name.utf8.count == count && fields[i].hasName(name) { return fields[i].value }
+        return nil
     }
 
     /// Every value of `name`, in order.

@@ -178,19 +178,21 @@ private struct Scanner {
         var codings: [String] = []
         var expectations: [String] = []
         var close = false, keepAliveOption = false
-        for field in fields {
-            switch field.name.utf8.count {
-            case 4 where field.hasName("host"):
+        // In place, by index: `for field in fields` would copy every field (four reference counts).
+        let all = fields.fields
+        for k in all.indices {
+            switch all[k].name.utf8.count {
+            case 4 where all[k].hasName("host"):
                 hostCount += 1
-                if firstHost == nil { firstHost = field.value }
-            case 14 where field.hasName("content-length"):
-                lengths.append(field.value)
-            case 17 where field.hasName("transfer-encoding"):
-                codings.append(field.value)
-            case 6 where field.hasName("expect"):
-                expectations.append(field.value)
-            case 10 where field.hasName("connection"):
-                for option in field.value.split(separator: ",") {
+                if firstHost == nil { firstHost = all[k].value }
+            case 14 where all[k].hasName("content-length"):
+                lengths.append(all[k].value)
+            case 17 where all[k].hasName("transfer-encoding"):
+                codings.append(all[k].value)
+            case 6 where all[k].hasName("expect"):
+                expectations.append(all[k].value)
+            case 10 where all[k].hasName("connection"):
+                for option in all[k].value.split(separator: ",") {
                     let token = option.trimmingWhitespace()
                     if ByteClass.equalsLowercase(token.utf8, "close") { close = true }
                     if ByteClass.equalsLowercase(token.utf8, "keep-alive") { keepAliveOption = true }

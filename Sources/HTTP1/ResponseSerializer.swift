@@ -11,43 +11,43 @@ public enum ResponseSerializer {
         case closeDelimited
     }
 
-    /// Appends the status line and fields to `out`. Fields whose name is not a token, or whose
-    /// value holds CR, LF, NUL or another control character, are dropped: response splitting
-    /// must never reach the wire. Returns how many fields were dropped.
+    /// Appends the status line and fields to `out`: `headers`, then `extra` (a field the caller
+    /// keeps apart from a shared set, such as a request ID), then `Date`, the framing and
+    /// `Connection`. Fields whose name is not a token, or whose value holds CR, LF, NUL or
+    /// another control character, are dropped: response splitting must never reach the wire.
+    /// Returns how many fields were dropped.
     @discardableResult
-    public static func head(status: Int, headers: HTTPHeaders, framing: Framing, close: Bool, date: String,
-                            into out: inout [UInt8]) -> Int {
+    public static func head(status: Int, headers: HTTPHeaders, extra: (name: StaticString, value: String)? = nil,
+                            framing: Framing, close: Bool, date: String, into out: inout [UInt8]) -> Int {
         if status == 200 {
             out.append(contentsOf: okLine)
         } else {
             out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
         }
         var dropped = 0
-        for field in headers {
-            // framing and connection fields are ours to set (length first: most names differ there)
-            switch field.name.utf8.count {
-            case 4 where field.hasName("Date"), 10 where field.hasName("Connection"),
-                 14 where field.hasName("Content-Length"), 17 where field.hasName("Transfer-Encoding"):
-                continue
-            default:
-                break
-            }
-            // Checked and copied over the strings' contiguous UTF-8 (not byte by byte through
-            // their views).
-            var name = field.name, value = field.value
-            let valid = name.withUTF8 { n in
-                value.withUTF8 { v in
-                    guard !n.isEmpty, n.allSatisfy(ByteClass.isTchar), v.allSatisfy(ByteClass.isFieldValue) else { return false }
-                    appendLine(n, v, &out)
-                    return true
+        // Over the fields in place (a `for field in headers` copies each one: four reference
+        // counts per field and response).
+        headers.fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices {
+                // framing and connection fields are ours to set (length first: most names differ there)
+                switch fields[i].name.utf8.count {
+                case 4 where fields[i].hasName("Date"), 10 where fields[i].hasName("Connection"),
+                     14 where fields[i].hasName("Content-Length"), 17 where fields[i].hasName("Transfer-Encoding"):
+                    continue
+                default:
+                    break
                 }
+                if !appendChecked(fields[i].name, fields[i].value, &out) { dropped += 1 }
             }
-            if !valid { dropped += 1 }
+        }
+        if let extra, !appendChecked(UnsafeBufferPointer(start: extra.name.utf8Start, count: extra.name.utf8CodeUnitCount),
+                                     extra.value, &out) {
+            dropped += 1
         }
         append("Date", date, &out)
         switch framing {
         case .none: break
-        case .contentLength(let n): append("Content-Length", String(n), &out)
+        case .contentLength(let n): appendContentLength(n, &out)
         case .chunked: append("Transfer-Encoding", "chunked", &out)
         case .closeDelimited: break
         }
@@ -77,8 +77,49 @@ public enum ResponseSerializer {
     public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
     private static func append(_ name: StaticString, _ value: String, _ out: inout [UInt8]) {
-        var value = value
-        value.withUTF8 { appendLine(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), $0, &out) }
+        withUTF8(value) { appendLine(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), $0, &out) }
+    }
+
+    /// `name: value` CRLF if the name is a token and the value a valid field value (checked and
+    /// copied over the strings' contiguous UTF-8, not byte by byte through their views).
+    private static func appendChecked(_ name: String, _ value: String, _ out: inout [UInt8]) -> Bool {
+        withUTF8(name) { appendChecked($0, value, &out) }
+    }
+
+    private static func appendChecked(_ name: UnsafeBufferPointer<UInt8>, _ value: String, _ out: inout [UInt8]) -> Bool {
+        withUTF8(value) { v in
+            guard !name.isEmpty, name.allSatisfy(ByteClass.isTchar), v.allSatisfy(ByteClass.isFieldValue) else { return false }
+            appendLine(name, v, &out)
+            return true
+        }
+    }
+
+    /// `Content-Length: n` CRLF, the digits written in place (no `String` per response).
+    private static func appendContentLength(_ n: Int, _ out: inout [UInt8]) {
+        precondition(n >= 0, "a negative Content-Length")
+        out.append(contentsOf: contentLengthPrefix)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for Int.max's 19 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = UInt(n), k = buffer.count
+            repeat {
+                k -= 1
+                buffer[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[k...]))
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+
+    /// The string's UTF-8 without copying a native string (a bridged or other foreign string is
+    /// copied once).
+    private static func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = s
+        return copy.withUTF8(body)
     }
 
     /// `name: value` CRLF (RFC 9112 §5: no whitespace before the colon, one SP after it).

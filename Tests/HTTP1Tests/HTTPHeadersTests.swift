@@ -17,3 +17,13 @@ import Testing
         #expect(headers.count == (equal ? 0 : 1))
     }
 }
+
+@Suite struct HTTPHeadersLookupTests {
+    @Test("a lookup answers the first field of that name, past others of the same length")
+    func firstOfName() {
+        let headers = HTTPHeaders([("Hosx", "0"), ("host", "1"), ("HOST", "2"), ("X-Request-Id", "r")])
+        #expect(headers["Host"] == "1" && headers.values("Host") == ["1", "2"])
+        #expect(headers["x-request-id"] == "r" && headers["X-Request-Ie"] == nil && headers["Hos"] == nil)
+        #expect(HTTPHeaders()["Host"] == nil)
+    }
+}

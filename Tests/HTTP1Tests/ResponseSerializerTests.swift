@@ -16,6 +16,29 @@ import Testing
         #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: abc\r\nDate: \(Self.date)\r\nContent-Length: 15\r\n\r\n")
     }
 
+    @Test("RFC 9110 §8.6: Content-Length as decimal digits", arguments: [
+        (0, "0"), (9, "9"), (10, "10"), (4096, "4096"), (1_234_567_890, "1234567890"), (Int.max, "9223372036854775807"),
+    ])
+    func contentLengthDigits(length: Int, digits: String) {
+        #expect(head(200, HTTPHeaders(), .contentLength(length)).0.hasSuffix("\r\nContent-Length: \(digits)\r\n\r\n"))
+    }
+
+    @Test("the extra field follows the shared fields, before Date; checked like them")
+    func extraField() {
+        var out: [UInt8] = []
+        let shared = HTTPHeaders([("Cache-Control", "no-store")])
+        var dropped = ResponseSerializer.head(status: 200, headers: shared, extra: ("X-Request-Id", "r-1"), framing: .contentLength(0),
+                                              close: false, date: Self.date, into: &out)
+        #expect(dropped == 0)
+        #expect(String(decoding: out, as: UTF8.self)
+            == "HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nX-Request-Id: r-1\r\nDate: \(Self.date)\r\nContent-Length: 0\r\n\r\n")
+        out = []
+        dropped = ResponseSerializer.head(status: 200, headers: shared, extra: ("X-Request-Id", "a\r\nSet-Cookie: x=1"),
+                                          framing: .contentLength(0), close: false, date: Self.date, into: &out)
+        let text = String(decoding: out, as: UTF8.self)
+        #expect(dropped == 1 && !text.contains("X-Request-Id") && !text.contains("Set-Cookie"))
+    }
+
     @Test("chunked and close-delimited framing; Connection: close")
     func framing() {
         #expect(head(200, HTTPHeaders(), .chunked).0.contains("Transfer-Encoding: chunked\r\n"))
