@@ -48,6 +48,8 @@ public final class Application: HTTPResponder {
         switch router.match(method: request.method, path: request.path) {
         case .found(let route, let parameters):
             guard case .immediate(let handler) = route.kind else { return nil }
+            // A literal path binds nothing: no copy of the request.
+            guard !parameters.isEmpty else { return finish(handler(request), request, requestID, route: route.pattern) }
             var bound = request
             bound.pathParameters = parameters
             return finish(handler(bound), request, requestID, route: route.pattern)
@@ -120,7 +122,7 @@ public final class Application: HTTPResponder {
 
     public func errorResponse(status: Int, reason: String, head: RequestHead?) -> HTTPResponse {
         var response = Problem.forRefusal(status: status, reason: reason).response()
-        response.headers.set("X-Request-Id", RequestID.accept(head?.headers["X-Request-Id"]) ?? RequestID.generate())
+        response.requestID = RequestID.accept(head?.headers["X-Request-Id"]) ?? RequestID.generate()
         return response
     }
 
@@ -136,12 +138,12 @@ public final class Application: HTTPResponder {
             return Self.unmatched
         } ?? "unparsed"
         metrics.observe(route: route, method: Self.isKnown(record.method ?? "") ? record.method! : "other", status: record.status,
-                        seconds: Double(Self.microseconds(record.duration)) / 1_000_000)
+                        seconds: Double(record.durationNanoseconds) / 1_000_000_000)
         guard let accessLog else { return }
         var metadata: Logger.Metadata = [
             "status": .stringConvertible(record.status),
             "bytes": .stringConvertible(record.bodyBytes),
-            "duration_us": .stringConvertible(Self.microseconds(record.duration)),
+            "duration_us": .stringConvertible(record.durationNanoseconds / 1000),
             "remote": .string(record.remoteAddress),
         ]
         if let method = record.method { metadata["method"] = .string(method) }
@@ -169,15 +171,13 @@ public final class Application: HTTPResponder {
 
     /// Adds what every response carries: the request ID and the CORS fields; and the route
     /// label its metrics and log line get (the pattern matched, or `unmatched`).
-    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ requestID: String, route: String) -> HTTPResponse {
+    private func finish(_ response: consuming HTTPResponse, _ request: HTTPRequest, _ requestID: String, route: String) -> HTTPResponse {
         var out = response
         out.routeLabel = route
-        if out.headers["X-Request-Id"] == nil { out.headers.add("X-Request-Id", requestID) } else { out.headers.set("X-Request-Id", requestID) }
+        // Sent by the core after the fields; one a handler set itself would be a second.
+        out.requestID = requestID
+        if out.headers.contains("X-Request-Id") { out.headers.remove("X-Request-Id") }
         if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }
         return out
-    }
-
-    static func microseconds(_ d: Duration) -> Int {
-        Int(d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
 }

@@ -16,21 +16,28 @@ public enum RequestID {
     /// does not need a cryptographic draw per request (which cost 4 % of a /health request).
     public static func generate() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        let low = mix(n &+ seed)
+        // The globals are read once, outside the loop: each read of a lazy global is a call to
+        // swift_once (there were 17 per ID).
+        let high = prefix, low = mix(n &+ seed)
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for i in 0..<16 {
-                buffer[i] = prefixBytes[i]
-                buffer[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+                let shift = UInt64(60 - 4 * i)
+                buffer[i] = hexDigit(high >> shift)
+                buffer[16 + i] = hexDigit(low >> shift)
             }
             return 32
         }
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
-    private static let prefixBytes = Array(prefix.utf8)
+    /// The lowercase hex digit of the low four bits.
+    private static func hexDigit(_ v: UInt64) -> UInt8 {
+        let d = UInt8(truncatingIfNeeded: v & 0xF)
+        return d < 10 ? 0x30 + d : 0x61 - 10 + d
+    }
 
     private static let seed: UInt64 = SecureRandom.bytes(8).reduce(0) { $0 << 8 | UInt64($1) }
-    private static let prefix: String = hex64(mix(seed ^ 0x5DEE_CE66_D1CE_4E5B))
+    /// The first 16 digits, fixed per process run.
+    private static let prefix: UInt64 = mix(seed ^ 0x5DEE_CE66_D1CE_4E5B)
     private static let counter = Atomic<UInt64>(0)
 
     /// SplitMix64's finaliser: a bijection, so distinct counters give distinct IDs.
@@ -41,8 +48,4 @@ public enum RequestID {
         return z ^ (z >> 31)
     }
 
-    private static func hex64(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
 }

@@ -24,14 +24,23 @@ public struct Router: Sendable {
         case parameter(String)
     }
 
-    /// A registered route (opaque outside the module).
-    public struct Route: Sendable {
+    /// A registered route (opaque outside the module). A class: a match hands it out on every
+    /// request, and a reference is one count where the struct's five fields were five.
+    public final class Route: Sendable {
         let method: String
         /// The pattern as registered (`/api/items/:id`), the route label of the metrics.
         public let pattern: String
         let segments: [Segment]
         let kind: Kind
         let bodyLimit: Int?
+
+        init(method: String, pattern: String, segments: [Segment], kind: Kind, bodyLimit: Int?) {
+            self.method = method
+            self.pattern = pattern
+            self.segments = segments
+            self.kind = kind
+            self.bodyLimit = bodyLimit
+        }
     }
 
     public enum Match: Sendable {

@@ -20,6 +20,8 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: HTTPConnection] = [:]
     private var readyFDs = [Int32](repeating: 0, count: 128)
     private var readyEvents = [UInt32](repeating: 0, count: 128)
+    /// When the current pass began (`MonotonicClock`): one clock read per pass, not per request.
+    private(set) var now: UInt64 = MonotonicClock.now()
 
     init(label: String) throws(HTTPServerError) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
@@ -64,6 +66,7 @@ final class EventLoop: @unchecked Sendable {
         while true {
             let n = Int(cepoll_ready(epfd, &readyFDs, &readyEvents, Int32(readyFDs.count)))
             guard n > 0 else { return }
+            now = MonotonicClock.now()
             for i in 0..<n {
                 // A connection closed earlier in this batch is gone from the table.
                 connections[readyFDs[i]]?.onReadable()

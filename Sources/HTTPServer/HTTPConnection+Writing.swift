@@ -10,7 +10,7 @@ extension HTTPConnection {
         phase = .writing
         requestsServed += 1
         responseBodyBytes = 0
-        currentRequestID = response.headers["X-Request-Id"]
+        currentRequestID = response.requestID
         currentRouteLabel = response.routeLabel
         let config = server.configuration
         let isHEAD = head?.method == "HEAD"
@@ -23,14 +23,15 @@ extension HTTPConnection {
         swap(&out, &output)
         out.removeAll(keepingCapacity: true)
         let date = server.dates.current
+        let requestIDField = response.requestID.map { (name: "X-Request-Id" as StaticString, value: $0) }
         switch response.body {
         case .empty:
-            ResponseSerializer.head(status: response.status, headers: response.headers,
+            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
                                     framing: noBody ? .none : .contentLength(0), close: close, date: date, into: &out)
             finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
         case .bytes(let body):
             out.reserveCapacity(out.count + 256 + body.count)
-            ResponseSerializer.head(status: response.status, headers: response.headers,
+            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
                                     framing: noBody ? .none : .contentLength(body.count), close: close, date: date, into: &out)
             if !isHEAD && !noBody {
                 out.append(contentsOf: body)
@@ -41,7 +42,7 @@ extension HTTPConnection {
             // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
             let framing: ResponseSerializer.Framing = noBody ? .none : (http10 ? .closeDelimited : .chunked)
             if framing == .closeDelimited { close = true }
-            ResponseSerializer.head(status: response.status, headers: response.headers, framing: framing, close: close,
+            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField, framing: framing, close: close,
                                     date: date, into: &out)
             if isHEAD || noBody {
                 finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
@@ -90,22 +91,26 @@ extension HTTPConnection {
 
     /// After the last byte of a response: the next request, or the end of the connection.
     private func completeResponse(close: Bool, head: RequestHead?, status: Int, refusal: String?) {
-        report(head: head, status: status, refusal: refusal)
+        let finished = report(head: head, status: status, refusal: refusal)
         if close {
             closeAfterResponse(lingering: refusal != nil)
             return
         }
         phase = .idle
         resumeReading()
-        armTimer(server.configuration.idleTimeout)
+        armTimer(server.timeouts.idle, from: finished)
         advance()
     }
 
-    private func report(head: RequestHead?, status: Int, refusal: String?) {
+    /// Hands the record of the finished response to the responder; returns when it finished.
+    @discardableResult
+    private func report(head: RequestHead?, status: Int, refusal: String?) -> UInt64 {
+        let finished = MonotonicClock.now()
         server.responder.didRespond(HTTPResponseRecord(
             method: head?.method, target: head?.target, status: status, bodyBytes: responseBodyBytes,
-            duration: ContinuousClock.now - requestStarted, remoteAddress: remoteAddress,
+            durationNanoseconds: finished &- min(requestStarted, finished), remoteAddress: remoteAddress,
             requestID: currentRequestID, routeLabel: currentRouteLabel, refusal: refusal))
+        return finished
     }
 
     /// Half-closes after the response. After a refusal the client may still be sending (a large
@@ -121,7 +126,7 @@ extension HTTPConnection {
         isLingering = true
         input = []
         resumeReading()
-        armTimer(.seconds(2))
+        armTimer(2_000_000_000)
     }
 
     // MARK: flushing
@@ -139,7 +144,7 @@ extension HTTPConnection {
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 waitForWritable()
-                armTimer(server.configuration.writeTimeout)
+                armTimer(server.timeouts.write)
                 return
             }
             // EPIPE, ECONNRESET: the client is gone.

@@ -19,7 +19,7 @@ final class HTTPConnection: @unchecked Sendable {
         /// Reading a body.
         case body(RequestHead, Body)
         /// The responder has the request.
-        case processing(RequestHead)
+        case processing
         /// A response is being written.
         case writing
         case closed
@@ -50,8 +50,7 @@ final class HTTPConnection: @unchecked Sendable {
     private var writeSource: DispatchSourceWrite?
     private var writeSourceActive = false
     private var liveSources = 0
-    /// When the current phase times out, in `DispatchTime` uptime nanoseconds (`UInt64.max`:
-    /// never). The server's sweeper reads it from its own queue, hence atomic; one shared timer
+    /// When the current phase times out, in `MonotonicClock` nanoseconds (`UInt64.max`: never). The server's sweeper reads it from its own queue, hence atomic; one shared timer
     /// instead of a timer source per connection keeps re-arming off the request path.
     let deadline = Atomic<UInt64>(UInt64.max)
 
@@ -73,7 +72,8 @@ final class HTTPConnection: @unchecked Sendable {
     var streamWaiter: CheckedContinuation<Void, any Error>?
     var producer: Task<Void, Never>?
     var handler: Task<Void, Never>?
-    var requestStarted = ContinuousClock.now
+    /// When the current request's first byte was read (`MonotonicClock`, to the loop's pass).
+    var requestStarted: UInt64 = 0
     var responseBodyBytes = 0
     var currentRequestID: String?
     var currentRouteLabel: String?
@@ -98,7 +98,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func begin() {
-        armTimer(server.configuration.idleTimeout)
+        armTimer(server.timeouts.idle)
         guard !isClosed(phase) else { return }
         watched = true
         loop.watch(self)
@@ -179,8 +179,9 @@ final class HTTPConnection: @unchecked Sendable {
                 guard !input.isEmpty else { return }
                 if shuttingDown { close(); return }
                 phase = .head
-                requestStarted = ContinuousClock.now
-                armTimer(server.configuration.headerTimeout)
+                // The pass's time, not a clock read per request: the bytes were read in it.
+                requestStarted = loop.now
+                armTimer(server.timeouts.header, from: requestStarted)
             case .head:
                 let result = input.withUnsafeBytes { RequestParser.parse($0, limits: server.configuration.limits) }
                 switch result {
@@ -204,7 +205,7 @@ final class HTTPConnection: @unchecked Sendable {
                         dispatch(HTTPRequest(head: head, body: collected, remoteAddress: remoteAddress))
                     } else {
                         phase = .body(head, .length(remaining: remaining - Int64(take), collected: collected))
-                        armTimer(server.configuration.bodyTimeout)
+                        armTimer(server.timeouts.body)
                         return
                     }
                 case .chunked(var decoder, var collected):
@@ -214,7 +215,7 @@ final class HTTPConnection: @unchecked Sendable {
                     case .needMore:
                         body = .chunked(decoder, collected: collected)
                         phase = .body(head, body)
-                        armTimer(server.configuration.bodyTimeout)
+                        armTimer(server.timeouts.body)
                         return
                     case .invalid(let error):
                         refuse(error.status, error.reason, head: head)
@@ -247,7 +248,7 @@ final class HTTPConnection: @unchecked Sendable {
             limits.body = limit
             phase = .body(head, .chunked(ChunkedDecoder(limits: limits, bodyLimit: limit), collected: []))
         }
-        armTimer(server.configuration.bodyTimeout)
+        armTimer(server.timeouts.body)
     }
 
     /// RFC 9110 §10.1.1: send 100 Continue before reading the body (unless it already arrived).
@@ -258,7 +259,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Hands a complete request to the responder.
     private func dispatch(_ request: HTTPRequest) {
-        phase = .processing(request.head)
+        phase = .processing
         disarmTimer()
         if let response = server.responder.immediateResponse(to: request) {
             respond(response, to: request.head)
@@ -294,10 +295,10 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: timers
 
-    func armTimer(_ interval: Duration) {
-        let (seconds, attoseconds) = interval.components
-        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-        deadline.store(DispatchTime.now().uptimeNanoseconds + nanoseconds, ordering: .relaxed)
+    /// Times the current phase out `nanoseconds` after `now`.
+    func armTimer(_ nanoseconds: UInt64, from now: UInt64 = MonotonicClock.now()) {
+        let (sum, overflow) = now.addingReportingOverflow(nanoseconds)
+        deadline.store(overflow ? UInt64.max : sum, ordering: .relaxed)
     }
 
     func disarmTimer() {
@@ -306,7 +307,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Called by the server's sweeper (on this connection's queue) when the deadline looked past.
     func checkTimeout() {
-        guard deadline.load(ordering: .relaxed) <= DispatchTime.now().uptimeNanoseconds else { return }
+        guard deadline.load(ordering: .relaxed) <= MonotonicClock.now() else { return }
         disarmTimer()
         onTimeout()
     }

@@ -37,11 +37,14 @@ public struct HTTPResponseRecord: Sendable {
     public let status: Int
     /// Body bytes sent (excluding the head and chunk framing).
     public let bodyBytes: Int
-    public let duration: Duration
+    /// From the request's first byte to its response's last.
+    public let durationNanoseconds: UInt64
     public let remoteAddress: String
     public let requestID: String?
     /// The response's `routeLabel` (nil for a refusal by the core).
     public let routeLabel: String?
     /// Why the server refused the request itself, if it did.
     public let refusal: String?
+
+    public var duration: Duration { .nanoseconds(Int64(clamping: durationNanoseconds)) }
 }

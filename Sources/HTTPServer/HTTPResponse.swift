@@ -16,6 +16,10 @@ public struct HTTPResponse: Sendable {
     /// What metrics and logs call the resource answered (a route pattern such as
     /// `/api/items/:id`), set by the application that matched the request; it is not sent.
     public var routeLabel: String?
+    /// The request's ID, sent as `X-Request-Id` after `headers` and logged; set by the
+    /// application. Kept out of `headers`, which are often a shared constant: adding a field to
+    /// them would copy the whole set on every response.
+    public var requestID: String?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Body = .empty) {
         self.status = status

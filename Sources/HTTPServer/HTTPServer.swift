@@ -7,6 +7,7 @@ import Synchronization
 /// one serial queue and read/write/timer sources per connection, and graceful shutdown.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
+    let timeouts: ConnectionTimeouts
     let responder: any HTTPResponder
     let dates = DateCache()
     private let listenerFD: Int32
@@ -32,6 +33,7 @@ public final class HTTPServer: Sendable {
     /// Binds the listening socket (nothing is accepted until `start()`).
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) throws(HTTPServerError) {
         self.configuration = configuration
+        self.timeouts = ConnectionTimeouts(configuration)
         self.responder = responder
         signal(SIGPIPE, SIG_IGN)
         Socket.raiseOpenFileLimit()
@@ -75,7 +77,7 @@ public final class HTTPServer: Sendable {
 
     /// Every 100 ms: hand every connection whose deadline passed to its own queue.
     private func sweep() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.now()
         let due = state.withLock { s in s.connections.values.filter { $0.deadline.load(ordering: .relaxed) <= now } }
         for connection in due {
             connection.queue.async { connection.checkTimeout() }
