@@ -20,9 +20,8 @@ public struct HealthEndpoints: Sendable {
     public func register(in router: inout Router) {
         // Liveness must not depend on anything but the process: answered on the connection's
         // queue, no task hop, no database.
-        router.add("GET", "/health") { _ in
-            HTTPResponse(status: 200, headers: Self.liveHeaders, body: .bytes(Self.live))
-        }
+        let headers = Self.liveHeaders, body = Self.live
+        router.add("GET", "/health") { _ in HTTPResponse(status: 200, headers: headers, body: .bytes(body)) }
         router.add("GET", "/health/ready") { _ in try await ready() }
     }
 

@@ -20,7 +20,7 @@ public enum ResponseSerializer {
     public static func head(status: Int, headers: HTTPHeaders, extra: (name: StaticString, value: String)? = nil,
                             framing: Framing, close: Bool, date: String, into out: inout [UInt8]) -> Int {
         if status == 200 {
-            out.append(contentsOf: okLine)
+            appendStatic(okLine, &out)
         } else {
             out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
         }
@@ -57,7 +57,9 @@ public enum ResponseSerializer {
         return dropped
     }
 
-    private static let okLine: [UInt8] = Array("HTTP/1.1 200 OK\r\n".utf8)
+    /// Constants as `StaticString`s: bytes in the binary, no lazy global (a `swift_once` call on
+    /// every use).
+    private static let okLine: StaticString = "HTTP/1.1 200 OK\r\n"
 
     /// `HTTP/1.1 100 Continue` (RFC 9110 §15.2.1).
     public static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -97,7 +99,7 @@ public enum ResponseSerializer {
     /// `Content-Length: n` CRLF, the digits written in place (no `String` per response).
     private static func appendContentLength(_ n: Int, _ out: inout [UInt8]) {
         precondition(n >= 0, "a negative Content-Length")
-        out.append(contentsOf: contentLengthPrefix)
+        appendStatic(contentLengthPrefix, &out)
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for Int.max's 19 digits
         withUnsafeMutableBytes(of: &digits) { buffer in
             var v = UInt(n), k = buffer.count
@@ -112,7 +114,11 @@ public enum ResponseSerializer {
         out.append(0x0A)
     }
 
-    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+    private static let contentLengthPrefix: StaticString = "Content-Length: "
+
+    private static func appendStatic(_ s: StaticString, _ out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
 
     /// The string's UTF-8 without copying a native string (a bridged or other foreign string is
     /// copied once).

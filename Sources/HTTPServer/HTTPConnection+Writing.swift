@@ -12,11 +12,10 @@ extension HTTPConnection {
         responseBodyBytes = 0
         currentRequestID = response.requestID
         currentRouteLabel = response.routeLabel
-        let config = server.configuration
         let isHEAD = head?.method == "HEAD"
         let http10 = head?.version == .http10
         let noBody = HTTPStatus.forbidsBody(response.status)
-        var close = forceClose || !(head?.keepAlive ?? false) || requestsServed >= config.maxRequestsPerConnection
+        var close = forceClose || !(head?.keepAlive ?? false) || requestsServed >= server.configuration.maxRequestsPerConnection
             || shuttingDown || peerClosed
         // Reuse the (empty, flushed) output buffer's storage instead of allocating per response.
         var out: [UInt8] = []
