@@ -70,9 +70,14 @@ private struct Scanner {
         let method = string(lineStart, i)
         i += 1
 
-        // request-target: one SP on each side, visible ASCII only
+        // request-target: one SP on each side, visible ASCII only; where the query starts and
+        // whether there is a fragment, noted on the way (no second scan of a `String`).
         let targetStart = i
+        var queryMark: Int?
+        var hasFragment = false
         while i < n, ByteClass.isTargetByte(b[i]) {
+            if b[i] == UInt8(ascii: "?") && queryMark == nil { queryMark = i }
+            if b[i] == UInt8(ascii: "#") { hasFragment = true }
             i += 1
             if i - lineStart > limits.requestLine { throw HTTPError(414, "request_line_too_long") }
         }
@@ -104,7 +109,13 @@ private struct Scanner {
         if i - 2 - lineStart > limits.requestLine { throw HTTPError(414, "request_line_too_long") }
 
         guard let fields = try fieldLines() else { return nil }
-        return try interpret(method: method, target: string(targetStart, targetEnd), version: version, fields: fields)
+        // origin-form, the common case: path and query straight from the bytes.
+        var origin: (path: String, query: String?)?
+        if b[targetStart] == UInt8(ascii: "/") && !hasFragment {
+            origin = (string(targetStart, queryMark ?? targetEnd), queryMark.map { string($0 + 1, targetEnd) })
+        }
+        return try interpret(method: method, target: string(targetStart, targetEnd), version: version, fields: fields,
+                             hasFragment: hasFragment, origin: origin)
     }
 
     /// Field lines up to and including the empty line (RFC 9112 §5).
@@ -169,7 +180,10 @@ private struct Scanner {
 
     // MARK: meaning of the head
 
-    func interpret(method: String, target: String, version: HTTPVersion, fields: HTTPHeaders) throws(HTTPError) -> RequestHead {
+    /// `hasFragment`: the target holds a `#`; `origin`: the path and query of an origin-form
+    /// target, split by the caller while scanning it.
+    func interpret(method: String, target: String, version: HTTPVersion, fields: HTTPHeaders, hasFragment: Bool,
+                   origin: (path: String, query: String?)?) throws(HTTPError) -> RequestHead {
         // One pass over the fields for everything framing depends on (no per-name arrays on the
         // common path: most requests carry one Host and nothing else of interest).
         var hostCount = 0
@@ -212,7 +226,7 @@ private struct Scanner {
         let path: String
         var query: String?
         let t = target.utf8
-        if t.contains(UInt8(ascii: "#")) { throw .bad("fragment_in_target") }
+        if hasFragment { throw .bad("fragment_in_target") }
         if method == "CONNECT" {
             guard Self.isValidAuthority(target), target.contains(":") else { throw .bad("invalid_authority_form") }
             authority = target
@@ -220,8 +234,8 @@ private struct Scanner {
         } else if target == "*" {
             guard method == "OPTIONS" else { throw .bad("asterisk_form_not_options") }
             path = "*"
-        } else if t.first == UInt8(ascii: "/") {
-            (path, query) = Self.splitQuery(target[...])
+        } else if let origin {
+            (path, query) = origin
         } else if let schemeEnd = Self.absoluteSchemeEnd(t) {
             let rest = target.utf8.dropFirst(schemeEnd)
             let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex

@@ -11,6 +11,13 @@ public final class HTTPMetrics: Sendable {
         let route: String
         let method: String
         let status: Int
+
+        /// The status and the lengths only: routes and methods are few, so equal lengths are
+        /// told apart by `==`, and a response is not charged for hashing two strings.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(status)
+            hasher.combine(route.utf8.count &<< 8 | method.utf8.count)
+        }
     }
 
     struct Series: Sendable {
@@ -30,10 +37,32 @@ public final class HTTPMetrics: Sendable {
     public init() {}
 
     public func observe(route: String, method: String, status: Int, seconds: Double) {
-        let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
+        let bucket = Self.bucket(seconds)
         series.withLock { all in
             // One hash lookup, updated in place.
             all[Key(route: route, method: method, status: status), default: Series()].record(seconds, bucket: bucket)
+        }
+    }
+
+    /// The first bucket whose bound holds `seconds`, nil above the last (`buckets` unrolled: a
+    /// read of the lazy global would cost a `swift_once` call per response).
+    static func bucket(_ seconds: Double) -> Int? {
+        switch seconds {
+        case ...0.0005: 0
+        case ...0.001: 1
+        case ...0.0025: 2
+        case ...0.005: 3
+        case ...0.01: 4
+        case ...0.025: 5
+        case ...0.05: 6
+        case ...0.1: 7
+        case ...0.25: 8
+        case ...0.5: 9
+        case ...1: 10
+        case ...2.5: 11
+        case ...5: 12
+        case ...10: 13
+        default: nil
         }
     }
 
