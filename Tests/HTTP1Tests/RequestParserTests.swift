@@ -334,3 +334,19 @@ func error(_ result: RequestParser.Result) -> HTTPError? {
         for bad in ["+f", "0x1", "", "g", " 1"] { #expect(DecimalParsing.hex(Array(bad.utf8)) == nil) }
     }
 }
+
+@Suite struct RequestParserOriginFormTests {
+    @Test("RFC 9112 §3.2.1: origin-form path and query split at the first ?", arguments: [
+        ("/a?x=1", "/a", "x=1"), ("/a?", "/a", ""), ("/a?b?c", "/a", "b?c"), ("/?x", "/", "x"), ("/a/b/", "/a/b/", nil),
+        ("/a%3Fb", "/a%3Fb", nil),
+    ] as [(String, String, String?)])
+    func split(target: String, path: String, query: String?) {
+        let h = head(parseEverySplit("GET \(target) HTTP/1.1\r\nHost: h\r\n\r\n"))
+        #expect(h?.target == target && h?.path == path && h?.query == query)
+    }
+
+    @Test("RFC 9110 §7.1: a fragment is never sent in a target (400)", arguments: ["/a#f", "/a?x#f", "/#", "http://h/a#f"])
+    func fragment(target: String) {
+        #expect(error(parseEverySplit("GET \(target) HTTP/1.1\r\nHost: h\r\n\r\n"))?.reason == "fragment_in_target")
+    }
+}
