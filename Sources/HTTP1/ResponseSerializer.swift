@@ -19,10 +19,37 @@ public enum ResponseSerializer {
     @discardableResult
     public static func head(status: Int, headers: HTTPHeaders, extra: (name: StaticString, value: String)? = nil,
                             framing: Framing, close: Bool, date: String, into out: inout [UInt8]) -> Int {
+        // Written in one pass into stack memory and appended to `out` at once (piece by piece,
+        // every colon and CRLF cost a capacity and uniqueness check of the array); a head beyond
+        // the stack buffer is written again into one of the size the first pass counted.
+        var dropped = 0
+        let needed = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2048) { buffer -> Int in
+            var w = HeadWriter(buffer)
+            dropped = write(status: status, headers: headers, extra: extra, framing: framing, close: close, date: date, into: &w)
+            guard w.fits else { return w.count }
+            out.append(contentsOf: w.written)
+            return 0
+        }
+        if needed > 0 {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: needed) { buffer in
+                var w = HeadWriter(buffer)
+                _ = write(status: status, headers: headers, extra: extra, framing: framing, close: close, date: date, into: &w)
+                out.append(contentsOf: w.written)
+            }
+        }
+        return dropped
+    }
+
+    private static func write(status: Int, headers: HTTPHeaders, extra: (name: StaticString, value: String)?,
+                              framing: Framing, close: Bool, date: String, into w: inout HeadWriter) -> Int {
         if status == 200 {
-            appendStatic(okLine, &out)
+            w.write(okLine)
         } else {
-            out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+            w.write("HTTP/1.1 ")
+            writeDecimal(status, &w)
+            w.write(0x20)
+            withUTF8(HTTPStatus.reason(status)) { w.write($0) }
+            w.endLine()
         }
         var dropped = 0
         // Over the fields in place (a `for field in headers` copies each one: four reference
@@ -37,28 +64,31 @@ public enum ResponseSerializer {
                 default:
                     break
                 }
-                if !appendChecked(fields[i].name, fields[i].value, &out) { dropped += 1 }
+                if !writeChecked(fields[i].name, fields[i].value, &w) { dropped += 1 }
             }
         }
-        if let extra, !appendChecked(UnsafeBufferPointer(start: extra.name.utf8Start, count: extra.name.utf8CodeUnitCount),
-                                     extra.value, &out) {
+        if let extra, !writeChecked(UnsafeBufferPointer(start: extra.name.utf8Start, count: extra.name.utf8CodeUnitCount),
+                                    extra.value, &w) {
             dropped += 1
         }
-        append("Date", date, &out)
+        write("Date", date, &w)
         switch framing {
         case .none: break
-        case .contentLength(let n): appendContentLength(n, &out)
-        case .chunked: append("Transfer-Encoding", "chunked", &out)
+        case .contentLength(let n):
+            precondition(n >= 0, "a negative Content-Length")
+            w.write("Content-Length: ")
+            writeDecimal(n, &w)
+            w.endLine()
+        case .chunked: w.write("Transfer-Encoding: chunked\r\n")
         case .closeDelimited: break
         }
-        if close || framing == .closeDelimited { append("Connection", "close", &out) }
-        out.append(0x0D)
-        out.append(0x0A)
+        if close || framing == .closeDelimited { w.write("Connection: close\r\n") }
+        w.endLine()
         return dropped
     }
 
-    /// Constants as `StaticString`s: bytes in the binary, no lazy global (a `swift_once` call on
-    /// every use).
+    /// `HTTP/1.1 200 OK` CRLF: a `StaticString`, bytes in the binary (a lazy global would cost a
+    /// `swift_once` call on every use).
     private static let okLine: StaticString = "HTTP/1.1 200 OK\r\n"
 
     /// `HTTP/1.1 100 Continue` (RFC 9110 §15.2.1).
@@ -78,46 +108,44 @@ public enum ResponseSerializer {
     /// The last chunk and an empty trailer section.
     public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
-    private static func append(_ name: StaticString, _ value: String, _ out: inout [UInt8]) {
-        withUTF8(value) { appendLine(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), $0, &out) }
+    private static func write(_ name: StaticString, _ value: String, _ w: inout HeadWriter) {
+        w.write(name)
+        w.write(0x3A)
+        w.write(0x20)
+        withUTF8(value) { w.write($0) }
+        w.endLine()
     }
 
     /// `name: value` CRLF if the name is a token and the value a valid field value (checked and
     /// copied over the strings' contiguous UTF-8, not byte by byte through their views).
-    private static func appendChecked(_ name: String, _ value: String, _ out: inout [UInt8]) -> Bool {
-        withUTF8(name) { appendChecked($0, value, &out) }
+    private static func writeChecked(_ name: String, _ value: String, _ w: inout HeadWriter) -> Bool {
+        withUTF8(name) { writeChecked($0, value, &w) }
     }
 
-    private static func appendChecked(_ name: UnsafeBufferPointer<UInt8>, _ value: String, _ out: inout [UInt8]) -> Bool {
+    private static func writeChecked(_ name: UnsafeBufferPointer<UInt8>, _ value: String, _ w: inout HeadWriter) -> Bool {
         withUTF8(value) { v in
             guard !name.isEmpty, name.allSatisfy(ByteClass.isTchar), v.allSatisfy(ByteClass.isFieldValue) else { return false }
-            appendLine(name, v, &out)
+            // RFC 9112 §5: no whitespace before the colon, one SP after it.
+            w.write(name)
+            w.write(0x3A)
+            w.write(0x20)
+            w.write(v)
+            w.endLine()
             return true
         }
     }
 
-    /// `Content-Length: n` CRLF, the digits written in place (no `String` per response).
-    private static func appendContentLength(_ n: Int, _ out: inout [UInt8]) {
-        precondition(n >= 0, "a negative Content-Length")
-        appendStatic(contentLengthPrefix, &out)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for Int.max's 19 digits
-        withUnsafeMutableBytes(of: &digits) { buffer in
+    /// A non-negative integer's decimal digits, written in place (no `String`).
+    private static func writeDecimal(_ n: Int, _ w: inout HeadWriter) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in   // Int.max has 19
             var v = UInt(n), k = buffer.count
             repeat {
                 k -= 1
                 buffer[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
                 v /= 10
             } while v > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[k...]))
+            w.write(UnsafeBufferPointer(rebasing: buffer[k...]))
         }
-        out.append(0x0D)
-        out.append(0x0A)
-    }
-
-    private static let contentLengthPrefix: StaticString = "Content-Length: "
-
-    private static func appendStatic(_ s: StaticString, _ out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// The string's UTF-8 without copying a native string (a bridged or other foreign string is
@@ -126,15 +154,5 @@ public enum ResponseSerializer {
         if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
         var copy = s
         return copy.withUTF8(body)
-    }
-
-    /// `name: value` CRLF (RFC 9112 §5: no whitespace before the colon, one SP after it).
-    private static func appendLine(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
-        out.append(contentsOf: name)
-        out.append(0x3A)
-        out.append(0x20)
-        out.append(contentsOf: value)
-        out.append(0x0D)
-        out.append(0x0A)
     }
 }

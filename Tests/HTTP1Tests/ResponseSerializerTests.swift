@@ -39,6 +39,22 @@ import Testing
         #expect(dropped == 1 && !text.contains("X-Request-Id") && !text.contains("Set-Cookie"))
     }
 
+    @Test("heads of any size come out whole: below, at and beyond the serializer's stack buffer")
+    func largeHeads() {
+        // 2,048 bytes of stack buffer; the fixed part of this head is 64 bytes + the value
+        for valueLength in [0, 1, 1900, 1983, 1984, 1985, 2100, 40_000] {
+            let value = String(repeating: "v", count: valueLength)
+            let (text, dropped) = head(503, HTTPHeaders([("X-Big", value)]), .contentLength(7), close: true)
+            let expected = "HTTP/1.1 503 Service Unavailable\r\nX-Big: \(value)\r\nDate: \(Self.date)\r\n"
+                + "Content-Length: 7\r\nConnection: close\r\n\r\n"
+            #expect(dropped == 0 && text == expected, "value of \(valueLength) bytes")
+        }
+        var out = Array("kept".utf8)
+        ResponseSerializer.head(status: 200, headers: HTTPHeaders([("X-Big", String(repeating: "w", count: 5000))]), framing: .none,
+                                close: false, date: Self.date, into: &out)
+        #expect(out.starts(with: Array("keptHTTP/1.1 200 OK\r\nX-Big: www".utf8)) && out.count == 4 + 17 + 7 + 5000 + 2 + 37 + 2)
+    }
+
     @Test("chunked and close-delimited framing; Connection: close")
     func framing() {
         #expect(head(200, HTTPHeaders(), .chunked).0.contains("Transfer-Encoding: chunked\r\n"))
