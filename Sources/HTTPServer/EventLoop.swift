@@ -17,7 +17,9 @@ final class EventLoop: @unchecked Sendable {
     let queue: DispatchQueue
     private let epfd: Int32
     private var source: DispatchSourceRead?
-    private var connections: [Int32: HTTPConnection] = [:]
+    /// The watched connections by descriptor: descriptors are small integers, so an array (a hash
+    /// of the descriptor per ready event is what the dictionary cost).
+    private var connections: [HTTPConnection?] = []
     private var readyFDs = [Int32](repeating: 0, count: 128)
     private var readyEvents = [UInt32](repeating: 0, count: 128)
     /// When the current pass began (`MonotonicClock`): one clock read per pass, not per request.
@@ -46,10 +48,12 @@ final class EventLoop: @unchecked Sendable {
     /// Starts watching `connection` for input (on `queue`).
     func watch(_ connection: HTTPConnection) {
         dispatchPrecondition(condition: .onQueue(queue))
-        connections[connection.fd] = connection
+        let fd = Int(connection.fd)
+        if fd >= connections.count { connections.append(contentsOf: repeatElement(nil, count: fd + 1 - connections.count)) }
+        connections[fd] = connection
         if cepoll_add_readable(epfd, connection.fd) != 0 {
             // Out of kernel memory for epoll: the connection cannot be served.
-            connections[connection.fd] = nil
+            connections[fd] = nil
             connection.close()
         }
     }
@@ -57,7 +61,9 @@ final class EventLoop: @unchecked Sendable {
     /// Stops watching `connection` (paused for back-pressure, or closed).
     func unwatch(_ connection: HTTPConnection) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        let fd = Int(connection.fd)
+        guard fd < connections.count, connections[fd] === connection else { return }
+        connections[fd] = nil
         _ = cepoll_remove(epfd, connection.fd)
     }
 
@@ -69,7 +75,8 @@ final class EventLoop: @unchecked Sendable {
             now = MonotonicClock.now()
             for i in 0..<n {
                 // A connection closed earlier in this batch is gone from the table.
-                connections[readyFDs[i]]?.onReadable()
+                let fd = Int(readyFDs[i])
+                if fd < connections.count { connections[fd]?.onReadable() }
             }
             if n < readyFDs.count { return }
         }
