@@ -47,5 +47,4 @@ public enum RequestID {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-
 }

@@ -41,8 +41,8 @@ extension HTTPConnection {
             // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
             let framing: ResponseSerializer.Framing = noBody ? .none : (http10 ? .closeDelimited : .chunked)
             if framing == .closeDelimited { close = true }
-            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField, framing: framing, close: close,
-                                    date: date, into: &out)
+            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
+                                    framing: framing, close: close, date: date, into: &out)
             if isHEAD || noBody {
                 finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
                 return

@@ -50,8 +50,9 @@ final class HTTPConnection: @unchecked Sendable {
     private var writeSource: DispatchSourceWrite?
     private var writeSourceActive = false
     private var liveSources = 0
-    /// When the current phase times out, in `MonotonicClock` nanoseconds (`UInt64.max`: never). The server's sweeper reads it from its own queue, hence atomic; one shared timer
-    /// instead of a timer source per connection keeps re-arming off the request path.
+    /// When the current phase times out, in `MonotonicClock` nanoseconds (`UInt64.max`: never).
+    /// The server's sweeper reads it from its own queue, hence atomic; one shared timer instead
+    /// of a timer source per connection keeps re-arming off the request path.
     let deadline = Atomic<UInt64>(UInt64.max)
 
     var phase = Phase.idle

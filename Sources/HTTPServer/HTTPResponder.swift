@@ -46,5 +46,6 @@ public struct HTTPResponseRecord: Sendable {
     /// Why the server refused the request itself, if it did.
     public let refusal: String?
 
+    /// `durationNanoseconds` as a `Duration`.
     public var duration: Duration { .nanoseconds(Int64(clamping: durationNanoseconds)) }
 }

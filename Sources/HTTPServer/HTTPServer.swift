@@ -4,7 +4,9 @@ import Glibc
 import Synchronization
 
 /// The HTTP/1.1 server on Dispatch sockets: a non-blocking listening socket with a read source,
-/// one serial queue and read/write/timer sources per connection, and graceful shutdown.
+/// event loops (a serial queue each, with an epoll set of its connections watched by one read
+/// source), a write source for a connection whose socket is full, one timeout sweeper, and
+/// graceful shutdown.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let timeouts: ConnectionTimeouts

@@ -83,6 +83,7 @@ for mode in keep-alive close; do
     echo "== $mode (wrk -t1 -c64 -d$DURATION, median of $RUNS; access log $ACCESS_LOG)"
     echo "   ours : $o_rps req/s  p50 ${o_p50} ms  p99 ${o_p99} ms   [runs: $(cut -d' ' -f1 "$WORK/ours.$mode" | tr '\n' ' ')]"
     echo "   nginx: $n_rps req/s  p50 ${n_p50} ms  p99 ${n_p99} ms   [runs: $(cut -d' ' -f1 "$WORK/nginx.$mode" | tr '\n' ' ')]"
+    echo "   p99 per run (ms), ours: $(cut -d' ' -f3 "$WORK/ours.$mode" | tr '\n' ' ')  nginx: $(cut -d' ' -f3 "$WORK/nginx.$mode" | tr '\n' ' ')"
     echo "   ratio ours/nginx: $ratio"
     grep -v ' none$' "$WORK/ours.$mode" "$WORK/nginx.$mode" | sed 's/^/   errors: /' || true
 done
