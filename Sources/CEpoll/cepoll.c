@@ -5,7 +5,7 @@
 int cepoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int cepoll_add_readable(int epfd, int fd) {
-    struct epoll_event event = { .events = EPOLLIN | EPOLLRDHUP, .data = { .fd = fd } };
+    struct epoll_event event = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data = { .fd = fd } };
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }
 
@@ -24,3 +24,5 @@ int cepoll_ready(int epfd, int32_t *fds, uint32_t *events, int max) {
     }
     return n;
 }
+
+int cepoll_hung_up(uint32_t events) { return (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0; }

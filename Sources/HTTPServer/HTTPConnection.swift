@@ -107,7 +107,11 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: reading
 
-    func onReadable() {
+    /// Reads what arrived (until a short read; on a hang-up until EOF) and makes progress.
+    /// Edge-triggered: the loop reports the socket again only when more arrives, so a short
+    /// read means the socket was drained, unless the peer's FIN came with the data (`hungUp`),
+    /// which would not be reported again.
+    func onReadable(hungUp: Bool = false) {
         guard !isClosed(phase) else { return }
         var sawEOF = false
         withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
@@ -115,7 +119,7 @@ final class HTTPConnection: @unchecked Sendable {
                 let n = read(fd, scratch.baseAddress, scratch.count)
                 if n > 0 {
                     input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                    if n < scratch.count { return }
+                    if n < scratch.count && !hungUp { return }
                     continue
                 }
                 if n == 0 { sawEOF = true; return }

@@ -7,12 +7,15 @@
 
 /// epoll_create1(EPOLL_CLOEXEC); -1 and errno on failure.
 int cepoll_create(void);
-/// Adds `fd` with level-triggered EPOLLIN | EPOLLRDHUP; 0, or -1 and errno.
+/// Adds `fd` with edge-triggered EPOLLIN | EPOLLRDHUP (reported once per arrival of data or of
+/// the peer's FIN; on adding, at once if data is already waiting); 0, or -1 and errno.
 int cepoll_add_readable(int epfd, int fd);
 /// Removes `fd`; 0, or -1 and errno.
 int cepoll_remove(int epfd, int fd);
 /// epoll_wait without blocking: fills up to `max` ready descriptors and their event masks;
 /// returns how many, or -1 and errno.
 int cepoll_ready(int epfd, int32_t *fds, uint32_t *events, int max);
+/// Whether an event mask reports the peer's FIN, a hang-up or an error.
+int cepoll_hung_up(uint32_t events);
 
 #endif
