@@ -58,6 +58,8 @@ final class HTTPConnection: @unchecked Sendable {
     var phase = Phase.idle
     var input: [UInt8] = []
     var readingPaused = false
+    /// `advance` is running (see there).
+    private var isAdvancing = false
     var peerClosed = false
     var requestsServed = 0
     var shuttingDown = false
@@ -172,7 +174,15 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: the request cycle
 
     /// Makes as much progress as the buffered input allows.
+    ///
+    /// Not re-entered: an immediate response completes inside this loop (respond → flush →
+    /// `completeResponse`, which calls `advance` for the next pipelined request), and a nested
+    /// call per request would grow the stack with the pipeline (a debug build overflowed at 639
+    /// pipelined requests); the nested call returns, and this loop goes on from the new phase.
     func advance() {
+        if isAdvancing { return }
+        isAdvancing = true
+        defer { isAdvancing = false }
         while true {
             switch phase {
             case .closed, .writing:

@@ -30,4 +30,20 @@ import Testing
         }
         await server.stop()
     }
+
+    @Test("1,000 pipelined requests sent at once (the per-connection limit): all answered in order, the last with close; the server lives on")
+    func deepPipeline() async throws {
+        let server = try TestServer.start { $0.idleTimeout = .seconds(30) }
+        let text = try await RawHTTPClient.offload { () -> String in
+            let c = try server.client()
+            try c.send(String(repeating: "GET /fast HTTP/1.1\r\nHost: t\r\n\r\n", count: 1000))
+            return String(decoding: try c.readUntilClose(timeout: 20), as: UTF8.self)
+        }
+        #expect(text.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 1000)
+        #expect(text.components(separatedBy: "Connection: close\r\n").count - 1 == 1)
+        #expect(text.hasSuffix("Connection: close\r\n\r\nfast"))
+        let after = try await RawHTTPClient.exchange(port: server.port, "GET /fast HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(after.status == 200)
+        await server.stop()
+    }
 }
