@@ -174,7 +174,8 @@ public final class Application: HTTPResponder {
     private func finish(_ response: consuming HTTPResponse, _ request: HTTPRequest, _ requestID: String, route: String) -> HTTPResponse {
         var out = response
         out.routeLabel = route
-        // Sent by the core after the fields; one a handler set itself would be a second.
+        // Sent by the core after the fields; one a handler set itself would be a second. Looked
+        // up first: removing from a shared constant set copies it even when nothing goes.
         out.requestID = requestID
         if out.headers.contains("X-Request-Id") { out.headers.remove("X-Request-Id") }
         if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }

@@ -33,37 +33,22 @@ public final class HTTPMetrics: Sendable {
     }
 
     private let series = Mutex<[Key: Series]>([:])
+    /// `buckets`, held by the instance: a read of the static array is a `swift_once` call.
+    private let bounds = HTTPMetrics.buckets
 
     public init() {}
 
     public func observe(route: String, method: String, status: Int, seconds: Double) {
-        let bucket = Self.bucket(seconds)
+        let index = bucket(seconds)
         series.withLock { all in
             // One hash lookup, updated in place.
-            all[Key(route: route, method: method, status: status), default: Series()].record(seconds, bucket: bucket)
+            all[Key(route: route, method: method, status: status), default: Series()].record(seconds, bucket: index)
         }
     }
 
-    /// The first bucket whose bound holds `seconds`, nil above the last (`buckets` unrolled: a
-    /// read of the lazy global would cost a `swift_once` call per response).
-    static func bucket(_ seconds: Double) -> Int? {
-        switch seconds {
-        case ...0.0005: 0
-        case ...0.001: 1
-        case ...0.0025: 2
-        case ...0.005: 3
-        case ...0.01: 4
-        case ...0.025: 5
-        case ...0.05: 6
-        case ...0.1: 7
-        case ...0.25: 8
-        case ...0.5: 9
-        case ...1: 10
-        case ...2.5: 11
-        case ...5: 12
-        case ...10: 13
-        default: nil
-        }
+    /// The first bucket whose bound holds `seconds`, nil above the last.
+    func bucket(_ seconds: Double) -> Int? {
+        bounds.firstIndex { seconds <= $0 }
     }
 
     /// The exposition lines (with HELP and TYPE), series in a stable order.

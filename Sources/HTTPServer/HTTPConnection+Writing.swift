@@ -21,28 +21,29 @@ extension HTTPConnection {
         var out: [UInt8] = []
         swap(&out, &output)
         out.removeAll(keepingCapacity: true)
-        let date = server.dates.current
-        let requestIDField = response.requestID.map { (name: "X-Request-Id" as StaticString, value: $0) }
+        let framing: ResponseSerializer.Framing
+        switch response.body {
+        case .empty: framing = noBody ? .none : .contentLength(0)
+        case .bytes(let body):
+            framing = noBody ? .none : .contentLength(body.count)
+            out.reserveCapacity(out.count + 256 + body.count)
+        // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
+        case .stream: framing = noBody ? .none : (http10 ? .closeDelimited : .chunked)
+        }
+        if framing == .closeDelimited { close = true }
+        ResponseSerializer.head(status: response.status, headers: response.headers,
+                                extra: response.requestID.map { (name: "X-Request-Id", value: $0) },
+                                framing: framing, close: close, date: server.dates.current, into: &out)
         switch response.body {
         case .empty:
-            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
-                                    framing: noBody ? .none : .contentLength(0), close: close, date: date, into: &out)
             finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
         case .bytes(let body):
-            out.reserveCapacity(out.count + 256 + body.count)
-            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
-                                    framing: noBody ? .none : .contentLength(body.count), close: close, date: date, into: &out)
             if !isHEAD && !noBody {
                 out.append(contentsOf: body)
                 responseBodyBytes = body.count
             }
             finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
         case .stream(let produce):
-            // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
-            let framing: ResponseSerializer.Framing = noBody ? .none : (http10 ? .closeDelimited : .chunked)
-            if framing == .closeDelimited { close = true }
-            ResponseSerializer.head(status: response.status, headers: response.headers, extra: requestIDField,
-                                    framing: framing, close: close, date: date, into: &out)
             if isHEAD || noBody {
                 finishAfterFlush(consume out, close: close, head: head, status: response.status, refusal: refusal)
                 return

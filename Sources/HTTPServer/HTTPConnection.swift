@@ -113,7 +113,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// Edge-triggered: the loop reports the socket again only when more arrives, so a short
     /// read means the socket was drained, unless the peer's FIN came with the data (`hungUp`),
     /// which would not be reported again.
-    func onReadable(hungUp: Bool = false) {
+    func onReadable(hungUp: Bool) {
         guard !isClosed(phase) else { return }
         var sawEOF = false
         withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
@@ -194,7 +194,9 @@ final class HTTPConnection: @unchecked Sendable {
                 guard !input.isEmpty else { return }
                 if shuttingDown { close(); return }
                 phase = .head
-                // The pass's time, not a clock read per request: the bytes were read in it.
+                // The latest pass's time, not a clock read per request: the bytes were read in
+                // it or in an earlier one, so the head's deadline is never later than from its
+                // first byte.
                 requestStarted = loop.now
                 armTimer(server.timeouts.header, from: requestStarted)
             case .head:

@@ -4,12 +4,13 @@ import Testing
 @Suite struct HTTPMetricsTests {
     @Test("a duration falls into the first bucket whose bound holds it; above the last into none")
     func buckets() {
+        let metrics = HTTPMetrics()
         for (i, bound) in HTTPMetrics.buckets.enumerated() {
-            #expect(HTTPMetrics.bucket(bound) == i)
-            #expect(HTTPMetrics.bucket(bound.nextDown) == i)
-            #expect(HTTPMetrics.bucket(bound.nextUp) == (i + 1 < HTTPMetrics.buckets.count ? i + 1 : nil))
+            #expect(metrics.bucket(bound) == i)
+            #expect(metrics.bucket(bound.nextDown) == i)
+            #expect(metrics.bucket(bound.nextUp) == (i + 1 < HTTPMetrics.buckets.count ? i + 1 : nil))
         }
-        #expect(HTTPMetrics.bucket(0) == 0 && HTTPMetrics.bucket(-1) == 0 && HTTPMetrics.bucket(.infinity) == nil && HTTPMetrics.bucket(.nan) == nil)
+        #expect(metrics.bucket(0) == 0 && metrics.bucket(-1) == 0 && metrics.bucket(.infinity) == nil && metrics.bucket(.nan) == nil)
     }
 
     @Test("series whose labels have the same lengths stay apart")
