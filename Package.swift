@@ -57,6 +57,9 @@ let package = Package(
             name: "API",
             dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS", "Compliance", "ComplianceStore",
                            "Chronology", "Crypto", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "APIFuzzing", dependencies: ["API", "Chronology", "Compliance", "ComplianceStore", "JCS"]),
+        // libFuzzer harness for the API's input decoding (tools/fuzz.sh … api).
+        .executableTarget(name: "FuzzAPI", dependencies: ["APIFuzzing"]),
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [
@@ -75,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["API", "HTTPServer", "HTTPRouting", "HTTP1", "Postgres", "ComplianceTesting", "Compliance",
-                           "ComplianceStore", "Chronology", "Crypto", "DemoData"]),
+                           "ComplianceStore", "Chronology", "Crypto", "DemoData", "APIFuzzing", "JCS"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),

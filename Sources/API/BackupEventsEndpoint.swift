@@ -84,8 +84,10 @@ public struct BackupEventsEndpoint: Sendable {
         return HTTPResponse(status: 200, contentType: "application/json", body: body)
     }
 
+    static let timeHint = "an RFC 3339 date-time with offset, e.g. 2026-11-26T00:00:00Z"
+
     /// The query, or a 400 problem naming the first bad parameter.
-    static func parse(_ text: String?) -> Result<BackupEventQuery, Problem> {
+    public static func parse(_ text: String?) -> Result<BackupEventQuery, Problem> {
         func bad(_ name: String, _ why: String) -> Result<BackupEventQuery, Problem> {
             var p = Problem(status: 400, code: "invalid_parameter", detail: "\(name): \(why)")
             p.extensions["parameter"] = .string(name)
@@ -114,15 +116,18 @@ public struct BackupEventsEndpoint: Sendable {
                 guard let n = DecimalParsing.decimal(repo.utf8), (1...256).contains(n) else { return bad("repo", "an integer 1–256") }
                 q.repo = Int(n)
             }
+            // Any RFC 3339 date-time is a bound (openapi.yaml: format date-time): one beyond the
+            // years 0001–9999, which hold every stored time, binds as ±infinity and selects what
+            // it says. `to` not after `from` is an empty interval: an empty page, not an error
+            // (JSON Schema cannot relate two parameters, and the answer is exact).
             if let from = try params.value("from") {
-                guard let t = Timestamp(rfc3339: from) else { return bad("from", "an RFC 3339 time with offset, e.g. 2026-11-26T00:00:00Z") }
+                guard let t = Timestamp(rfc3339: from, anyYear: true) else { return bad("from", Self.timeHint) }
                 q.from = t
             }
             if let to = try params.value("to") {
-                guard let t = Timestamp(rfc3339: to) else { return bad("to", "an RFC 3339 time with offset, e.g. 2026-11-26T00:00:00Z") }
+                guard let t = Timestamp(rfc3339: to, anyYear: true) else { return bad("to", Self.timeHint) }
                 q.to = t
             }
-            if let from = q.from, let to = q.to, to <= from { return bad("to", "must be after from") }
             if let limit = try params.value("limit") {
                 guard let n = DecimalParsing.decimal(limit.utf8), (1...Int64(BackupEventQuery.maxLimit)).contains(n) else {
                     return bad("limit", "an integer 1–\(BackupEventQuery.maxLimit)")
@@ -130,7 +135,9 @@ public struct BackupEventsEndpoint: Sendable {
                 q.limit = Int(n)
             }
             if let cursor = try params.value("cursor") {
-                guard let c = BackupEventCursor(encoded: cursor) else { return bad("cursor", "not a cursor from this API") }
+                guard let c = BackupEventCursor(encoded: cursor) else {
+                    return bad("cursor", "a next_cursor value: 22 base64url characters, the last one of A, Q, g, w")
+                }
                 q.after = c
             }
         } catch {

@@ -63,7 +63,7 @@ public struct RecordBackupEventEndpoint: Sendable {
     }
 
     /// The event to store (with its idempotency key and request hash), or the 400/415 problem.
-    static func parse(contentType: [String], idempotencyKey: [String], body: [UInt8]) -> Result<NewBackupEvent, Problem> {
+    public static func parse(contentType: [String], idempotencyKey: [String], body: [UInt8]) -> Result<NewBackupEvent, Problem> {
         guard contentType.count == 1, let mediaType = contentType[0].split(separator: ";").first,
               mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else {
             return .failure(Problem(status: 415, code: "unsupported_media_type", detail: "send the event as Content-Type: application/json"))

@@ -12,14 +12,37 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microsecondsSinceEpoch = microsecondsSinceEpoch
     }
 
-    /// The instant of `date`, rounded to the microsecond.
+    /// The instant of `date`, rounded to the microsecond (saturating; NaN is the epoch).
     public init(_ date: Date) {
-        microsecondsSinceEpoch = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        if micros.isNaN {
+            microsecondsSinceEpoch = 0
+        } else if micros >= 9.2e18 {
+            microsecondsSinceEpoch = .max
+        } else if micros <= -9.2e18 {
+            microsecondsSinceEpoch = .min
+        } else {
+            microsecondsSinceEpoch = Int64(micros)
+        }
     }
 
-    /// Seconds since the Unix epoch (whole part).
+    /// Seconds since the Unix epoch (whole part), saturating at the ends of `Int64`'s range.
     public init(secondsSinceEpoch: Int64) {
-        microsecondsSinceEpoch = secondsSinceEpoch * 1_000_000
+        microsecondsSinceEpoch = Self.saturating(secondsSinceEpoch.multipliedReportingOverflow(by: 1_000_000),
+                                                 negative: secondsSinceEpoch < 0)
+    }
+
+    /// The first instant RFC 3339 and PostgreSQL's ISO input both accept: 0001-01-01T00:00:00Z
+    /// (RFC 3339 §5.6 has four-digit years; PostgreSQL reads year 0000 as out of range).
+    public static let earliest = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
+    /// The last such instant: 9999-12-31T23:59:59.999999Z.
+    public static let latest = Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
+
+    /// Whether this instant lies in `earliest...latest`, the range every time taken from outside
+    /// (query parameters, cursors, request bodies) is held to.
+    public var isInRFC3339Range: Bool {
+        microsecondsSinceEpoch >= Self.earliest.microsecondsSinceEpoch
+            && microsecondsSinceEpoch <= Self.latest.microsecondsSinceEpoch
     }
 
     /// UTC calendar fields.
@@ -59,13 +82,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// The UTC calendar and clock fields of this instant (floor division, so instants before
-    /// 1970 get the right day).
+    /// 1970 get the right day). Defined for every `Int64`: nothing here can overflow (seconds
+    /// times 10^6 can, at the ends of the range, so the micros come from the remainder).
     private var utcFields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int) {
-        let seconds = secondsSinceEpoch
-        let micros = Int(microsecondsSinceEpoch - seconds * 1_000_000)
+        let (seconds, micros) = floorDivision(microsecondsSinceEpoch, 1_000_000)
         let (dayCount, secondOfDay) = floorDivision(seconds, 86_400)
         let (y, m, d) = CivilDate.civil(days: Int(dayCount))
-        return (y, m, d, Int(secondOfDay) / 3600, Int(secondOfDay) % 3600 / 60, Int(secondOfDay) % 60, micros)
+        return (y, m, d, Int(secondOfDay) / 3600, Int(secondOfDay) % 3600 / 60, Int(secondOfDay) % 60, Int(micros))
     }
 
     /// Writes the 27 bytes of `rfc3339` into `out` (at least 27 bytes); false when the year is
@@ -107,8 +130,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (a: Self, b: Self) -> Bool { a.microsecondsSinceEpoch < b.microsecondsSinceEpoch }
 
+    /// This instant moved by `seconds`, saturating at the ends of `Int64`'s range (callers that
+    /// take times from outside hold them to `earliest...latest` first, far from either end).
     public func adding(seconds: Int64) -> Timestamp {
-        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + seconds * 1_000_000)
+        let delta = Self.saturating(seconds.multipliedReportingOverflow(by: 1_000_000), negative: seconds < 0)
+        return Timestamp(microsecondsSinceEpoch: Self.saturating(microsecondsSinceEpoch.addingReportingOverflow(delta),
+                                                                 negative: delta < 0))
+    }
+
+    private static func saturating(_ r: (partialValue: Int64, overflow: Bool), negative: Bool) -> Int64 {
+        r.overflow ? (negative ? .min : .max) : r.partialValue
     }
 
     private func floorDivision(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
@@ -120,8 +151,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 extension Timestamp {
     /// Parses an RFC 3339 `date-time` (section 5.6): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
     /// The offset is required; `t` and `z` are accepted as RFC 3339 allows; at most 6 fraction
-    /// digits (PostgreSQL's precision). Leap seconds (`:60`) are refused.
-    public init?(rfc3339 text: String) {
+    /// digits (PostgreSQL's precision). Leap seconds (`:60`) are refused, and so is any instant
+    /// outside `earliest...latest` once the offset is applied (year 0000, or 9999-12-31T23:59-01:00,
+    /// which is in year 10000) unless `anyYear` is set: bounds of a query may be any RFC 3339
+    /// time (they bind as ±infinity beyond the range, see `Timestamp.postgresBinding`).
+    public init?(rfc3339 text: String, anyYear: Bool = false) {
         let b = Array(text.utf8)
         func digits(_ at: Int, _ count: Int) -> Int? {
             guard at + count <= b.count else { return nil }
@@ -172,6 +206,8 @@ extension Timestamp {
               let local = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute,
                                             second: second, microsecond: micros)
         else { return nil }
-        self = local.adding(seconds: Int64(-offsetSeconds))
+        let instant = local.adding(seconds: Int64(-offsetSeconds))
+        guard anyYear || instant.isInRFC3339Range else { return nil }
+        self = instant
     }
 }

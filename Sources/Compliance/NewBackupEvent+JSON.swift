@@ -5,7 +5,8 @@ import JCS
 /// of the wrapper's spool file. Member names are those of the GET items (`type`, `error`, …).
 /// Validation is strict and names the member: unknown members are refused (a typo must not
 /// silently drop evidence), strings carry no NUL (PostgreSQL text cannot), sizes are
-/// non-negative integers, times are RFC 3339 with an offset.
+/// non-negative integers (JSON Schema's sense: any number with a zero fraction, so `121143.0` is
+/// 121143 and `-0.0` is 0), times are RFC 3339 with an offset in the years 0001–9999.
 extension NewBackupEvent {
     /// A member that is missing, unknown or invalid.
     public struct FieldError: Error, Equatable, CustomStringConvertible {
@@ -52,7 +53,8 @@ extension NewBackupEvent {
         }
         func integer(_ name: String, _ range: ClosedRange<Int64>) throws(FieldError) -> Int64? {
             guard let v = fields[name], !v.isNull else { return nil }
-            guard let i = v.integer, range.contains(i) else { throw FieldError(name, "must be an integer in \(range.lowerBound)…\(range.upperBound)") }
+            // JSON Schema's integer: 121143.0 and 1.21143e5 are 121143; 1.5 and 1e400 are not integers.
+            guard let i = v.exactInteger, range.contains(i) else { throw FieldError(name, "must be an integer in \(range.lowerBound)…\(range.upperBound)") }
             return i
         }
         let visible: (String) -> Bool = { $0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }

@@ -207,7 +207,7 @@ extension BackupAuditStore {
 
     /// The statement of a page. Its text depends only on which filters are present (values are
     /// bound): a few dozen shapes at most, each prepared once per connection.
-    static func pageQuery(_ q: BackupEventQuery) -> Query {
+    public static func pageQuery(_ q: BackupEventQuery) -> Query {
         var query: Query = "SELECT "
         query.append(Self.columns)
         query.append(" FROM backup_audit WHERE true")

@@ -119,7 +119,7 @@ extension Timestamp: PostgresDecodable {
             throw cell.mismatch(expected: "timestamptz")
         }
         guard let value = Timestamp(postgresBinary: b) else {
-            throw cell.mismatch(expected: "timestamptz", reason: "infinite value")
+            throw cell.mismatch(expected: "timestamptz", reason: "infinite or beyond Int64 microseconds since 1970")
         }
         return value
     }
@@ -129,8 +129,12 @@ extension Timestamp: PostgresDecodable {
     public init?(postgresBinary b: UnsafeRawBufferPointer) {
         guard b.count == 8 else { return nil }
         let raw = Int64(bitPattern: BigEndian.uint64(b, at: 0))
+        // ±infinity are Int64's ends; PostgreSQL's finite range (to 294276 AD) can still pass
+        // Int64.max once moved to the Unix epoch, so the sum is checked.
         guard raw != .max, raw != .min else { return nil }
-        self.init(microsecondsSinceEpoch: raw + Self.postgresEpochOffset)
+        let (micros, overflow) = raw.addingReportingOverflow(Self.postgresEpochOffset)
+        guard !overflow else { return nil }
+        self.init(microsecondsSinceEpoch: micros)
     }
 }
 

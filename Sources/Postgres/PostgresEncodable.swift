@@ -71,7 +71,14 @@ extension PostgresNumeric: PostgresArrayElement {
 
 extension Timestamp: PostgresArrayElement {
     /// ISO 8601 with an explicit UTC offset, independent of the session's `TimeZone`/`DateStyle`.
-    public var postgresBinding: PostgresBinding { .text(rfc3339, type: .timestamptz) }
+    /// Instants outside the years 0001–9999 bind as `-infinity`/`infinity`: PostgreSQL's ISO
+    /// input has no year 0000, RFC 3339 no wider years, and every time this project stores is in
+    /// that range (migration 0005), so a bound beyond it compares exactly as the infinity does —
+    /// and no value from outside can make a statement fail.
+    public var postgresBinding: PostgresBinding {
+        if isInRFC3339Range { return .text(rfc3339, type: .timestamptz) }
+        return .text(self < Timestamp.earliest ? "-infinity" : "infinity", type: .timestamptz)
+    }
     public static var postgresArrayType: PostgresType { .timestamptzArray }
 }
 

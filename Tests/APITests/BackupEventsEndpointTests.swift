@@ -27,7 +27,7 @@ import Testing
         ("limit=0", "limit"), ("limit=501", "limit"), ("limit=abc", "limit"), ("limit=+5", "limit"), ("limit=99999999999999999999", "limit"),
         ("limit=5&limit=6", "limit"), ("type=weekly", "type"), ("status=running", "status"), ("repo=0", "repo"), ("repo=-1", "repo"),
         ("from=2026-11-01T00:00:00", "from"), ("from=yesterday", "from"), ("to=2026-11-01", "to"),
-        ("from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "to"), ("cursor=abc", "cursor"), ("cursor=djEuMS4w", "cursor"),
+        ("cursor=abc", "cursor"), ("cursor=djEuMS4w", "cursor"), ("cursor=djEuLTkyMjMzNzIwMzY4NTQ3NzU4MDguMQ", "cursor"),
         ("stanza=a%20b", "stanza"), ("stanza=%ZZ", "stanza"), ("stanza=%FF", "stanza"), ("sort=asc", "sort"),
         ("stanza=" + String(repeating: "x", count: 65), "stanza"),
     ])
@@ -40,13 +40,59 @@ import Testing
         #expect(problem.extensions["parameter"] == .string(parameter))
     }
 
-    @Test("cursors round-trip; only the canonical encoding is accepted")
+    @Test("cursors round-trip; every string of the documented shape is a position, nothing else is")
     func cursors() {
         let c = BackupEventCursor(occurredAt: Timestamp(microsecondsSinceEpoch: 1_795_701_476_123_456), seq: 42)
+        #expect(c.encoded.utf8.count == 22)
         #expect(BackupEventCursor(encoded: c.encoded) == c)
-        #expect(BackupEventCursor(encoded: Base64URL.encode(Array("v1.1.-3".utf8))) == nil)
-        #expect(BackupEventCursor(encoded: Base64URL.encode(Array("v2.1.3".utf8))) == nil)
-        #expect(BackupEventCursor(encoded: Base64URL.encode(Array("v1.01.3".utf8))) == nil)
+        // the last character carries 2 bits: B is A plus a stray bit, so it has no position
+        #expect(BackupEventCursor(encoded: String(repeating: "A", count: 21) + "B") == nil)
+        for last in ["A", "Q", "g", "w"] {
+            #expect(BackupEventCursor(encoded: String(repeating: "_", count: 21) + last) != nil)
+            #expect(BackupEventCursor(encoded: String(repeating: "0", count: 21) + last) != nil)
+        }
+        // the old text cursors, wrong lengths and other alphabets are refused
+        #expect(BackupEventCursor(encoded: Base64URL.encode(Array("v1.1.3".utf8))) == nil)
+        #expect(BackupEventCursor(encoded: String(repeating: "A", count: 21)) == nil)
+        #expect(BackupEventCursor(encoded: String(repeating: "A", count: 23)) == nil)
+        #expect(BackupEventCursor(encoded: String(repeating: "A", count: 21) + "=") == nil)
+        #expect(BackupEventCursor(encoded: String(repeating: "+", count: 22)) == nil)
+    }
+
+    /// The red-team cursor of issue 12 (Int64.min microseconds) and its neighbours: every time is
+    /// moved into the bindable range, so no page query can overflow or be refused by PostgreSQL.
+    @Test("cursors at Int64's edges become positions at the range's ends", arguments: [
+        (Int64.min, Int64(1)), (Int64.min + 1, Int64.max), (Int64.max, Int64.min), (Int64.max - 1, Int64(0)),
+        (Timestamp.earliest.microsecondsSinceEpoch - 1, Int64(5)), (Timestamp.latest.microsecondsSinceEpoch + 1, Int64(5)),
+        (Timestamp.earliest.microsecondsSinceEpoch, Int64.min), (Timestamp.latest.microsecondsSinceEpoch, Int64.max),
+    ])
+    func cursorEdges(micros: Int64, seq: Int64) throws {
+        let forged = BackupEventCursor(occurredAt: Timestamp(microsecondsSinceEpoch: micros), seq: seq).encoded
+        let c = try #require(BackupEventCursor(encoded: forged))
+        #expect(c.occurredAt.isInRFC3339Range)
+        if micros > Timestamp.latest.microsecondsSinceEpoch { #expect(c == BackupEventCursor(occurredAt: .latest, seq: .max)) }
+        if micros < Timestamp.earliest.microsecondsSinceEpoch { #expect(c == BackupEventCursor(occurredAt: .earliest, seq: .min)) }
+        if c.occurredAt.microsecondsSinceEpoch == micros { #expect(c.seq == seq) }
+        let q = try BackupEventsEndpoint.parse("cursor=" + forged).get()
+        #expect(q.after == c)
+        _ = c.occurredAt.rfc3339
+    }
+
+    @Test("any RFC 3339 date-time is a bound, also beyond the stored years 0001–9999; to ≤ from is an empty interval", arguments: [
+        "from=0000-01-01T00:00:00Z", "to=0000-12-31T23:59:59Z", "from=9999-12-31T23:59:00-00:01", "to=9999-12-31T23:30:00-23:59",
+        "from=0001-01-01T00:00:00%2B00:01", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from=2026-11-02T00:00:00Z&to=2026-11-02T00:00:00Z",
+    ])
+    func anyDateTimeIsABound(query: String) throws {
+        let q = try BackupEventsEndpoint.parse(query).get()
+        #expect(q.from != nil || q.to != nil)
+        // the statement binds every bound, ±infinity beyond the range
+        _ = BackupAuditStore.pageQuery(q)
+    }
+
+    @Test("the range's own ends are accepted")
+    func timesAtTheEnds() throws {
+        let q = try BackupEventsEndpoint.parse("from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999999Z").get()
+        #expect(q.from == .earliest && q.to == .latest)
     }
 }
 
@@ -159,6 +205,46 @@ import Testing
         let injection = try await pool(f, "stanza=prod';DROP%3BTABLE")
         #expect(injection.items.isEmpty)
         #expect(try await f.pool.query("SELECT count(*) AS n FROM backup_audit").single().decode(Int.self, "n") == f.total)
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
+    /// Issue 12 A: the forged cursor `v1.-9223372036854775808.1` ended the process (SIGILL) on the
+    /// JSON and the CSV path. Cursors at Int64's edges are positions now: beyond the newest row
+    /// the whole history, before the oldest an empty page; the server lives on.
+    @Test("forged cursors at Int64's edges answer 200 on the JSON and CSV paths and the server lives on")
+    func forgedCursors() async throws {
+        let f = try await fixture()
+        let newestFirst = try await pool(f, "limit=5")
+        for (micros, seq) in [(Int64.min, Int64(1)), (Int64.min + 1, Int64.max), (Int64.max, Int64.min), (Int64.max, Int64.max)] {
+            let cursor = BackupEventCursor(occurredAt: Timestamp(microsecondsSinceEpoch: micros), seq: seq).encoded
+            for accept in [nil, "text/csv"] {
+                // twice: the task path (token lookup) and the started path (token cached) for JSON
+                for _ in 0..<2 {
+                    let r = try await get(f, "/api/compliance/backup-events?limit=5&cursor=\(cursor)", token: f.token, accept: accept)
+                    #expect(r.status == 200, "\(micros) \(accept ?? "json"): \(r.bodyText)")
+                    if accept == nil, r.status == 200 {
+                        let page = try JSONDecoder().decode(Page.self, from: Data(r.body))
+                        #expect(page.items.map(\.seq) == (micros > 0 ? newestFirst.items.map(\.seq) : []))
+                    }
+                }
+            }
+        }
+        let old = try await get(f, "/api/compliance/backup-events?cursor=djEuLTkyMjMzNzIwMzY4NTQ3NzU4MDguMQ", token: f.token)
+        #expect(old.status == 400 && old.bodyText.contains(#""parameter":"cursor""#))
+        #expect(try await get(f, "/health").status == 200)
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
+    @Test("bounds beyond the stored years select everything or nothing; an empty interval is an empty page")
+    func boundsBeyondTheRange() async throws {
+        let f = try await fixture()
+        let all = try await pool(f, "limit=500&from=0000-01-01T00:00:00%2B23:59&to=9999-12-31T23:59:00-23:59")
+        #expect(all.items.count == min(500, f.total))
+        #expect(try await pool(f, "from=9999-12-31T23:59:00-23:59").items.isEmpty)
+        #expect(try await pool(f, "to=0000-01-01T00:00:00Z").items.isEmpty)
+        #expect(try await pool(f, "from=2026-11-20T00:00:00Z&to=2026-11-19T00:00:00Z").items.isEmpty)
         await f.server.shutdown()
         await f.pool.close()
     }

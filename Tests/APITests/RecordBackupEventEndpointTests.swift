@@ -119,6 +119,11 @@ import Testing
         (#"{"type":"restore_test","status":"succeeded","size_bytes":-5}"#, "application/json", nil, 400, "invalid_field"),
         (#"{"type":"restore_test","status":"succeeded","occurred_at":"2026-11-26 10:00"}"#, "application/json", nil, 400, "invalid_field"),
         (#"{"type":"x'); DROP TABLE backup_audit;--","status":"failed"}"#, "application/json", nil, 400, "invalid_field"),
+        // issue 12 A: year 0000 gave a 500, an offset of -23:59 stored year 10000
+        (#"{"type":"restore_test","status":"succeeded","occurred_at":"0000-01-01T00:00:00Z"}"#, "application/json", nil, 400, "invalid_field"),
+        (#"{"type":"restore_test","status":"succeeded","occurred_at":"9999-12-31T23:59:00-23:59"}"#, "application/json", nil, 400, "invalid_field"),
+        (#"{"type":"restore_test","status":"succeeded","started_at":"0000-06-01T00:00:00Z"}"#, "application/json", nil, 400, "invalid_field"),
+        (#"{"type":"restore_test","status":"succeeded","finished_at":"9999-12-31T23:59:59-00:01"}"#, "application/json", nil, 400, "invalid_field"),
         (body, "application/json", "\"unterminated", 400, "invalid_header"),
         (body, "application/json", String(repeating: "k", count: 201), 400, "invalid_header"),
     ] as [(String, String, String?, Int, String)])

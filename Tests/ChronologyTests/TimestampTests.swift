@@ -44,6 +44,47 @@ import Testing
         #expect(Timestamp(rfc3339: text) == nil)
     }
 
+    /// Issue 12 A: rendering Int64.min microseconds trapped (seconds × 10^6 overflowed).
+    @Test("every Int64 renders without trapping, in the fast and the wide-year layout", arguments: [
+        Int64.min, Int64.min + 1, Int64.min + 999_999, -62_135_596_800_000_001, -1, 0, 253_402_300_800_000_000,
+        Int64.max - 1, Int64.max,
+    ])
+    func renderingAtInt64Edges(micros: Int64) {
+        let t = Timestamp(microsecondsSinceEpoch: micros)
+        let text = t.rfc3339
+        #expect(text.hasSuffix("Z") && text.contains("T"))
+        #expect(t.withRFC3339 { Array($0) } == Array(text.utf8))
+        _ = t.secondsSinceEpoch
+    }
+
+    @Test("Int64's ends render as the proleptic Gregorian instants they are")
+    func int64EndsRendered() {
+        #expect(Timestamp(microsecondsSinceEpoch: .min).rfc3339 == "-290308-12-21T19:59:05.224192Z")
+        #expect(Timestamp(microsecondsSinceEpoch: .max).rfc3339 == "294247-01-10T04:00:54.775807Z")
+    }
+
+    @Test("arithmetic saturates instead of trapping")
+    func saturation() {
+        #expect(Timestamp(microsecondsSinceEpoch: .max).adding(seconds: 1).microsecondsSinceEpoch == .max)
+        #expect(Timestamp(microsecondsSinceEpoch: .min).adding(seconds: -1).microsecondsSinceEpoch == .min)
+        #expect(Timestamp(microsecondsSinceEpoch: 0).adding(seconds: .max).microsecondsSinceEpoch == .max)
+        #expect(Timestamp(microsecondsSinceEpoch: 0).adding(seconds: .min).microsecondsSinceEpoch == .min)
+        #expect(Timestamp(secondsSinceEpoch: .max).microsecondsSinceEpoch == .max)
+        #expect(Timestamp(secondsSinceEpoch: .min).microsecondsSinceEpoch == .min)
+        #expect(Timestamp(Date(timeIntervalSince1970: 1e300)).microsecondsSinceEpoch == .max)
+        #expect(Timestamp(Date(timeIntervalSince1970: -1e300)).microsecondsSinceEpoch == .min)
+    }
+
+    @Test("parsed times are held to years 0001–9999 after the offset", arguments: [
+        ("0000-01-01T00:00:00Z", false), ("0001-01-01T00:00:00Z", true), ("0001-01-01T00:00:00+00:01", false),
+        ("9999-12-31T23:59:59.999999Z", true), ("9999-12-31T23:59:00-00:01", false), ("9999-12-31T00:00:00-23:59", true),
+        ("9999-12-31T00:01:00-23:59", false), ("0001-01-01T23:58:00+23:59", false),
+    ])
+    func parsedRange(text: String, accepted: Bool) {
+        #expect((Timestamp(rfc3339: text) != nil) == accepted)
+        if let t = Timestamp(rfc3339: text) { #expect(t.isInRFC3339Range) }
+    }
+
     @Test func dateConversionKeepsMicroseconds() {
         let t = Timestamp(microsecondsSinceEpoch: 1_795_701_476_123_456)
         #expect(Timestamp(t.date) == t)

@@ -58,10 +58,30 @@ import Testing
         "INSERT INTO backup_audit (event_type, status, details) VALUES ('check', 'failed', '[1]')",
         "INSERT INTO backup_audit (event_type, status, size_bytes) VALUES ('check', 'failed', -1)",
         "INSERT INTO backup_audit (event_type, status, started_at, finished_at) VALUES ('check', 'failed', '2026-01-02', '2026-01-01')",
+        // migration 0005: times outside 0001–9999 would hash differently in SQL and Swift
+        "INSERT INTO backup_audit (event_type, status, occurred_at) VALUES ('check', 'failed', '0001-06-01 BC')",
+        "INSERT INTO backup_audit (event_type, status, occurred_at) VALUES ('check', 'failed', '10000-01-01T00:00:00Z')",
+        "INSERT INTO backup_audit (event_type, status, started_at) VALUES ('check', 'failed', '0001-12-31T23:59:59Z BC')",
+        "INSERT INTO backup_audit (event_type, status, finished_at) VALUES ('check', 'failed', 'infinity')",
     ])
     func refused(sql: String) async throws {
         let before = try await pool.query("SELECT count(*) AS n FROM backup_audit").single().decode(Int.self, "n")
         await #expect(throws: PostgresError.self) { try await pool.withConnection { try await $0.executeScript(sql) } }
         #expect(try await pool.query("SELECT count(*) AS n FROM backup_audit").single().decode(Int.self, "n") == before)
+    }
+
+    @Test("times beyond 0001–9999 bind as ±infinity: bounds compare exactly, nothing fails", arguments: [
+        (Int64.min, "-infinity"), (Timestamp.earliest.microsecondsSinceEpoch - 1, "-infinity"),
+        (Timestamp.latest.microsecondsSinceEpoch + 1, "infinity"), (Int64.max, "infinity"),
+        (Timestamp.earliest.microsecondsSinceEpoch, "0001-01-01T00:00:00.000000Z"),
+        (Timestamp.latest.microsecondsSinceEpoch, "9999-12-31T23:59:59.999999Z"),
+    ])
+    func bindingBeyondTheRange(micros: Int64, expected: String) async throws {
+        let t = Timestamp(microsecondsSinceEpoch: micros)
+        let row = try await pool.query("""
+            SELECT CASE WHEN isfinite(\(t)::timestamptz) THEN to_char(\(t)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                        ELSE \(t)::timestamptz::text END AS v
+            """).single()
+        #expect(try row.decode(String.self, "v") == expected)
     }
 }

@@ -26,6 +26,18 @@ import Testing
         #expect(again == e)
     }
 
+    /// Issue 12, item 3a: JSON Schema's integer is any number with a zero fraction.
+    @Test("integer members accept numbers with a zero fraction, as JSON Schema does", arguments: [
+        (#""size_bytes":121143.0"#, Int64(121_143)), (#""size_bytes":1.21143e5"#, 121_143), (#""size_bytes":-0.0"#, 0),
+        (#""size_bytes":0e10"#, 0), (#""size_bytes":9223372036854775807.0"#, .max),
+    ])
+    func zeroFractionIntegers(member: String, value: Int64) throws {
+        let e = try decode(#"{"type":"check","status":"succeeded","repo":2.0,"exit_code":0.0,"# + member + "}")
+        #expect(e.sizeBytes == value && e.repo == 2 && e.exitCode == 0)
+        // the spool's JSON form writes the plain integer
+        #expect(e.json.text.contains(#""size_bytes":\#(value)"#))
+    }
+
     @Test("every bad member is named", arguments: [
         (#"[]"#, "body"),
         (#"{"status":"failed"}"#, "type"),
@@ -40,6 +52,12 @@ import Testing
         (#"{"type":"check","status":"failed","repo":"1"}"#, "repo"),
         (#"{"type":"check","status":"failed","size_bytes":-1}"#, "size_bytes"),
         (#"{"type":"check","status":"failed","size_bytes":1.5}"#, "size_bytes"),
+        (#"{"type":"check","status":"failed","size_bytes":1e400}"#, "size_bytes"),
+        (#"{"type":"check","status":"failed","size_bytes":-1.0}"#, "size_bytes"),
+        (#"{"type":"check","status":"failed","size_bytes":9223372036854775808}"#, "size_bytes"),
+        (#"{"type":"check","status":"failed","exit_code":255.5}"#, "exit_code"),
+        (#"{"type":"check","status":"failed","occurred_at":"0000-01-01T00:00:00Z"}"#, "occurred_at"),
+        (#"{"type":"check","status":"failed","occurred_at":"9999-12-31T23:59:00-23:59"}"#, "occurred_at"),
         (#"{"type":"check","status":"failed","exit_code":256}"#, "exit_code"),
         (#"{"type":"check","status":"failed","stanza":"a b"}"#, "stanza"),
         (#"{"type":"check","status":"failed","stanza":""}"#, "stanza"),
