@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS"]),
         .target(
             name: "ComplianceStore",
-            dependencies: ["Postgres", "Compliance", "Chronology", "JCS"]),
+            dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),
         // pgBackRest facts (pure): info JSON, console output, command lines, run outcomes.
         .target(name: "PgBackRest", dependencies: ["Compliance", "Chronology", "JCS"]),
         // The backup wrapper's I/O shell: child processes, the spool, recording.
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS", "Compliance", "ComplianceStore",
-                           "Chronology", "Crypto", .product(name: "Logging", package: "swift-log")]),
+                           "Chronology", "Crypto", "Archive", .product(name: "Logging", package: "swift-log")]),
         .target(name: "APIFuzzing", dependencies: ["API", "Chronology", "Compliance", "ComplianceStore", "JCS"]),
         // libFuzzer harness for the API's input decoding (tools/fuzz.sh … api).
         .executableTarget(name: "FuzzAPI", dependencies: ["APIFuzzing"]),

@@ -55,7 +55,7 @@ public struct BackupEventsEndpoint: Sendable {
 
     /// The JSON page, straight from the binary result (no decoded events on the hot path).
     static func jsonPage(_ result: QueryResult, limit: Int) throws(PostgresError) -> [UInt8] {
-        var writer = JSONWriter(capacity: 1024 + min(result.count, limit) * 900)
+        var writer = JSONWriter(capacity: 1024 + min(result.count, limit) * 1000)
         try BackupEventPageWriter.write(result, limit: limit, to: &writer)
         return writer.bytes
     }
@@ -71,7 +71,7 @@ public struct BackupEventsEndpoint: Sendable {
             let (events, next) = try await pool.withConnection { try await BackupAuditStore().page(query, on: $0) }
             var headers = HTTPHeaders()
             if let next { headers.set("X-Next-Cursor", next.encoded) }
-            return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(BackupEventCSV.render(events).utf8),
+            return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", body: RecordCSV.render(events),
                                 headers: headers)
         }
         // Written on the connection's thread as soon as the rows arrive.

@@ -58,7 +58,7 @@ public struct RecordBackupEventEndpoint: Sendable {
                            detail: "this Idempotency-Key was used with a different request body").response()
         }
         var writer = JSONWriter(capacity: 1024)
-        stored.write(to: &writer)
+        RecordJSONWriter.write(stored, to: &writer)
         return HTTPResponse(status: created ? 201 : 200, contentType: "application/json", body: writer.bytes)
     }
 

@@ -7,38 +7,16 @@ import Postgres
 public struct BackupAuditStore: Sendable {
     public init() {}
 
-    /// The selected columns, in the order `BackupEvent(row:)` decodes them by position.
-    public static let columnNames = [
-        "seq", "event_id", "run_id", "event_type", "status", "occurred_at", "recorded_at", "stanza", "repo", "label",
-        "started_at", "finished_at", "size_bytes", "delta_bytes", "repo_size_bytes", "repo_delta_bytes", "wal_start",
-        "wal_stop", "lsn_start", "lsn_stop", "exit_code", "error_message", "host", "details", "idempotency_key",
-        "request_sha256", "prev_hash", "hash",
-    ]
-    static let columns = Query(unsafeSQL: columnNames.joined(separator: ", "))
+    /// Every column, in table order (`BackupAuditColumn`).
+    static let columns = RecordSQL.selectList(BackupAuditColumn.self)
 
-    /// Decodes rows selected with `columns`, after checking the result has exactly those columns
-    /// (positional decoding is what keeps a page of 500 events cheap).
+    /// Decodes rows selected with `columns`, after checking the result has exactly those columns.
     public static func events(_ result: QueryResult) throws -> [BackupEvent] {
-        guard result.columns == columnNames else {
-            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
-        }
-        return try result.map { try BackupEvent(row: $0) }
+        try RecordSQL.records(result, as: BackupEvent.self)
     }
 
     /// The INSERT of one event (without RETURNING).
-    private func insert(_ e: NewBackupEvent) -> Query {
-        """
-        INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
-            started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
-            wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, idempotency_key, request_sha256)
-        VALUES (\(e.eventID)::uuid, \(e.runID)::uuid, \(e.type.rawValue), \(e.status.rawValue),
-            \(e.occurredAt)::timestamptz, \(e.stanza), \(e.repo.map(Int16.init)), \(e.label),
-            \(e.startedAt)::timestamptz, \(e.finishedAt)::timestamptz, \(e.sizeBytes), \(e.deltaBytes),
-            \(e.repoSizeBytes), \(e.repoDeltaBytes), \(e.walStart), \(e.walStop), \(e.lsnStart), \(e.lsnStop),
-            \(e.exitCode.map(Int32.init)), \(e.errorMessage), \(e.host), \(e.details), \(e.idempotencyKey),
-            \(e.requestSHA256.map(PostgresBytes.init)))
-        """
-    }
+    private func insert(_ e: NewBackupEvent) -> Query { RecordSQL.insert(e) }
 
     /// Appends one event and returns the stored row.
     public func append(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent {
@@ -87,35 +65,13 @@ public struct BackupAuditStore: Sendable {
         return Set(try result.map { try $0.decode(String.self, "stanza") + "\u{0}" + $0.decode(String.self, "label") })
     }
 
-    /// Appends events in one statement, in array order; returns how many were written.
+    /// Appends events in one statement, in array order; returns how many were written. Events
+    /// without an id get one from the trigger; keys and request hashes are not taken here.
     @discardableResult
     public func append(_ events: [NewBackupEvent], on connection: PooledConnection) async throws -> Int {
         guard !events.isEmpty else { return 0 }
-        return try await connection.execute("""
-            INSERT INTO backup_audit (event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
-                started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
-                wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details)
-            SELECT event_id, run_id, event_type, status, occurred_at, stanza, repo, label, started_at,
-                finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start, wal_stop,
-                lsn_start, lsn_stop, exit_code, error_message, host, details
-            FROM unnest(
-                \(events.map { $0.eventID ?? UUID().uuidString.lowercased() })::uuid[],
-                \(events.map(\.runID))::uuid[],
-                \(events.map(\.type.rawValue))::text[], \(events.map(\.status.rawValue))::text[],
-                \(events.map(\.occurredAt))::timestamptz[], \(events.map(\.stanza))::text[],
-                \(events.map(\.repo))::int[], \(events.map(\.label))::text[],
-                \(events.map(\.startedAt))::timestamptz[], \(events.map(\.finishedAt))::timestamptz[],
-                \(events.map(\.sizeBytes))::bigint[], \(events.map(\.deltaBytes))::bigint[],
-                \(events.map(\.repoSizeBytes))::bigint[], \(events.map(\.repoDeltaBytes))::bigint[],
-                \(events.map(\.walStart))::text[], \(events.map(\.walStop))::text[],
-                \(events.map(\.lsnStart))::text[], \(events.map(\.lsnStop))::text[],
-                \(events.map(\.exitCode))::int[], \(events.map(\.errorMessage))::text[],
-                \(events.map(\.host))::text[], \(events.map(\.details))::text[]
-            ) WITH ORDINALITY AS t(event_id, run_id, event_type, status, occurred_at, stanza, repo, label,
-                   started_at, finished_at, size_bytes, delta_bytes, repo_size_bytes, repo_delta_bytes, wal_start,
-                   wal_stop, lsn_start, lsn_stop, exit_code, error_message, host, details, n)
-            ORDER BY n
-            """)
+        let columns = BackupAuditColumn.allCases.filter { $0.spec.isBodyMember }
+        return try await connection.execute(RecordSQL.insertMany(events, columns: columns))
     }
 
     /// Up to `limit` events with `seq > afterSeq`, in seq order.
@@ -124,42 +80,6 @@ public struct BackupAuditStore: Sendable {
         query.append(Self.columns)
         query.append(" FROM backup_audit WHERE seq > \(afterSeq) ORDER BY seq LIMIT \(limit)")
         return try Self.events(try await connection.query(query))
-    }
-}
-
-extension BackupEvent {
-    /// Decodes a row selected with `BackupAuditStore.columns`, by position (see `columnNames`).
-    init(row: Row) throws {
-        guard let type = BackupEventType(rawValue: try row.decode(String.self, at: 3)),
-              let status = BackupEventStatus(rawValue: try row.decode(String.self, at: 4))
-        else { throw PostgresError(.decoding, "unknown event_type or status in backup_audit") }
-        self.init(seq: try row.decode(Int64.self, at: 0),
-                  eventID: try row.decode(String.self, at: 1),
-                  runID: try row.decode(String?.self, at: 2),
-                  type: type, status: status,
-                  occurredAt: try row.decode(Timestamp.self, at: 5),
-                  recordedAt: try row.decode(Timestamp.self, at: 6),
-                  stanza: try row.decode(String?.self, at: 7),
-                  repo: try row.decode(Int?.self, at: 8),
-                  label: try row.decode(String?.self, at: 9),
-                  startedAt: try row.decode(Timestamp?.self, at: 10),
-                  finishedAt: try row.decode(Timestamp?.self, at: 11),
-                  sizeBytes: try row.decode(Int64?.self, at: 12),
-                  deltaBytes: try row.decode(Int64?.self, at: 13),
-                  repoSizeBytes: try row.decode(Int64?.self, at: 14),
-                  repoDeltaBytes: try row.decode(Int64?.self, at: 15),
-                  walStart: try row.decode(String?.self, at: 16),
-                  walStop: try row.decode(String?.self, at: 17),
-                  lsnStart: try row.decode(String?.self, at: 18),
-                  lsnStop: try row.decode(String?.self, at: 19),
-                  exitCode: try row.decode(Int?.self, at: 20),
-                  errorMessage: try row.decode(String?.self, at: 21),
-                  host: try row.decode(String?.self, at: 22),
-                  details: try row.decode(String.self, at: 23),
-                  idempotencyKey: try row.decode(String?.self, at: 24),
-                  requestSHA256: try row.decode(PostgresBytes?.self, at: 25)?.bytes,
-                  prevHash: try row.decode(PostgresBytes.self, at: 26).bytes,
-                  hash: try row.decode(PostgresBytes.self, at: 27).bytes)
     }
 }
 
@@ -177,7 +97,7 @@ extension BackupAuditStore {
     }
 
     /// The undecoded rows of a page (up to `limit + 1`, the extra row telling that a next page
-    /// exists), in `columnNames` order — for writers that transcode the binary result directly.
+    /// exists), in `BackupAuditColumn` order — for writers that transcode the binary result directly.
     public func pageResult(_ q: BackupEventQuery, on connection: PooledConnection) async throws -> QueryResult {
         try await pageResult(q, on: connection) { $0 }
     }
@@ -199,9 +119,7 @@ extension BackupAuditStore {
     }
 
     private static func checked<T>(_ result: QueryResult, _ transform: (QueryResult) throws(PostgresError) -> T) throws(PostgresError) -> T {
-        guard result.columns == columnNames else {
-            throw PostgresError(.decoding, "backup_audit result columns differ from BackupAuditStore.columnNames")
-        }
+        try RecordSQL.check(result, BackupAuditColumn.self)
         return try transform(result)
     }
 

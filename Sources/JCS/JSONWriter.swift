@@ -29,6 +29,18 @@ public struct JSONWriter {
         atFirst = true   // the value that follows needs no comma
     }
 
+    /// `"name":` for a name that is plain ASCII needing no escaping (a record's member names,
+    /// from its column description), not a literal.
+    public mutating func key(plain name: String) {
+        separator()
+        buffer.append(UInt8(ascii: "\""))
+        var name = name
+        name.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: ":"))
+        atFirst = true
+    }
+
     public mutating func string(_ value: String?) {
         separator()
         if let value { JSONEscaping.appendString(value, to: buffer) } else { buffer.append("null") }

@@ -19,7 +19,7 @@ import Testing
         let pool = db.pool(size: 2)
         let seconds = Int64(Date().timeIntervalSince1970)
         let events = DemoBackupHistory(now: Timestamp(secondsSinceEpoch: seconds - 60), days: 40, seed: 3).events()
-        try await pool.withConnection { try await BackupAuditStore().append(events, on: $0) }
+        _ = try await pool.withConnection { try await BackupAuditStore().append(events, on: $0) }
         let (token, _) = try await pool.withConnection {
             try await TokenStore(hasher: Self.hasher).create(name: "w", role: .viewer, organization: nil, expiresAt: nil, on: $0)
         }
