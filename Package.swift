@@ -27,6 +27,8 @@ let package = Package(
 
         // Pure and thin-shell library modules.
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        // Secrets out of stored and printed text (pure, no dependencies).
+        .target(name: "Redaction"),
         .target(name: "Archive", dependencies: ["CZlib"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
@@ -40,14 +42,14 @@ let package = Package(
         .target(
             name: "HTTPRouting",
             dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology", "Redaction"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
-        .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS"]),
+        .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),
         // pgBackRest facts (pure): info JSON, console output, command lines, run outcomes.
-        .target(name: "PgBackRest", dependencies: ["Compliance", "Chronology", "JCS"]),
+        .target(name: "PgBackRest", dependencies: ["Compliance", "Chronology", "JCS", "Redaction"]),
         // The backup wrapper's I/O shell: child processes, the spool, recording.
         .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
         .target(
@@ -64,7 +66,7 @@ let package = Package(
             name: "immoflow-compliance",
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer",
-                "PgBackRest", "BackupAgent",
+                "PgBackRest", "BackupAgent", "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -80,11 +82,13 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "HTTPRouting", "HTTP1", "Postgres", "ComplianceTesting", "Compliance",
                            "ComplianceStore", "Chronology", "Crypto", "DemoData", "APIFuzzing", "JCS"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
-        .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS", "Redaction"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(
             name: "BackupAgentTests",
             dependencies: ["BackupAgent", "PgBackRest", "Compliance", "ComplianceStore", "Postgres", "ComplianceTesting", "Chronology",

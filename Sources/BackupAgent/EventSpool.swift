@@ -29,7 +29,8 @@ public struct EventSpool: Sendable {
         precondition(event.eventID != nil, "spooled events carry their id")
         try withLockedFile { fd in
             guard lseek(fd, 0, SEEK_END) >= 0 else { throw failure("seek") }
-            let line = Array((event.json.text + "\n").utf8)
+            // Secrets never reach the disk either (the store redacts again; it is idempotent).
+            let line = Array((event.redactingSecrets().json.text + "\n").utf8)
             var offset = 0
             while offset < line.count {
                 let n = line[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -15,8 +15,9 @@ public struct BackupAuditStore: Sendable {
         try RecordSQL.records(result, as: BackupEvent.self)
     }
 
-    /// The INSERT of one event (without RETURNING).
-    private func insert(_ e: NewBackupEvent) -> Query { RecordSQL.insert(e) }
+    /// The INSERT of one event (without RETURNING), secrets removed from its free text first:
+    /// every path into this append-only table passes here.
+    private func insert(_ e: NewBackupEvent) -> Query { RecordSQL.insert(e.redactingSecrets()) }
 
     /// Appends one event and returns the stored row.
     public func append(_ e: NewBackupEvent, on connection: PooledConnection) async throws -> BackupEvent {
@@ -71,7 +72,7 @@ public struct BackupAuditStore: Sendable {
     public func append(_ events: [NewBackupEvent], on connection: PooledConnection) async throws -> Int {
         guard !events.isEmpty else { return 0 }
         let columns = BackupAuditColumn.allCases.filter { $0.spec.isBodyMember }
-        return try await connection.execute(RecordSQL.insertMany(events, columns: columns))
+        return try await connection.execute(RecordSQL.insertMany(events.map { $0.redactingSecrets() }, columns: columns))
     }
 
     /// Up to `limit` events with `seq > afterSeq`, in seq order.

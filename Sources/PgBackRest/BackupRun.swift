@@ -1,6 +1,7 @@
 import Chronology
 import Compliance
 import JCS
+import Redaction
 
 /// One wrapped run, as events (pure): a `started` event before the command, one outcome event
 /// after it. Both share `runID`; the started event's id is the annotation pgBackRest stores
@@ -25,7 +26,7 @@ public struct BackupRun: Sendable {
         self.repo = repo
         self.host = host
         self.startedAt = startedAt
-        self.command = CommandRedaction.redact(command)
+        self.command = SecretRedaction.arguments(command)
     }
 
     public var startedEvent: NewBackupEvent {
@@ -62,9 +63,9 @@ public struct BackupRun: Sendable {
         guard exit.succeeded else {
             event.status = .failed
             switch exit {
-            case .exited(let code): event.errorMessage = output.lastError ?? "exited with code \(code)"
-            case .signaled(let signal): event.errorMessage = output.lastError ?? "terminated by signal \(signal)"
-            case .notStarted(let reason): event.errorMessage = "could not start the command: \(reason)"
+            case .exited(let code): event.errorMessage = output.lastError.map(SecretRedaction.text) ?? "exited with code \(code)"
+            case .signaled(let signal): event.errorMessage = output.lastError.map(SecretRedaction.text) ?? "terminated by signal \(signal)"
+            case .notStarted(let reason): event.errorMessage = "could not start the command: \(SecretRedaction.text(reason))"
             case .timedOut(let seconds): event.errorMessage = "killed after the \(seconds) s time limit"
             }
             event.details = CanonicalJSON.object(details).text
@@ -77,11 +78,11 @@ public struct BackupRun: Sendable {
             case .none:
                 details["info"] = .string("not read")
             case .failure(let error):
-                details["info"] = .string("unavailable: \(error.description)")
+                details["info"] = .string("unavailable: \(SecretRedaction.text(error.description))")
             case .success(let info):
                 let candidates = info.stanzas.filter { stanza == nil || $0.name == stanza }
                 if let unhealthy = candidates.first(where: { !$0.isHealthy }) {
-                    details["info"] = .string("stanza \(unhealthy.name) status \(unhealthy.status.code): \(unhealthy.status.message)")
+                    details["info"] = .string(SecretRedaction.text("stanza \(unhealthy.name) status \(unhealthy.status.code): \(unhealthy.status.message)"))
                 }
                 let backup = candidates.lazy.compactMap { $0.backup(annotatedWith: startedEventID) }.first
                     ?? output.newBackupLabel.flatMap { label in candidates.lazy.compactMap { $0.backup(label: label) }.first }

@@ -1,3 +1,5 @@
+import Redaction
+
 /// How to reach PostgreSQL, and the per-connection defaults.
 public struct ConnectionConfiguration: Sendable {
     /// A libpq connection string or URI (`postgresql://user@host:port/db?…`), as in `DATABASE_URL`.
@@ -20,30 +22,10 @@ public struct ConnectionConfiguration: Sendable {
         self.sessionSettings = sessionSettings
     }
 
-    /// The URL with any password replaced by `***`, safe for messages and logs.
+    /// The URL with any password replaced by `<redacted>`, safe for messages and logs.
     public var redactedURL: String { Self.redact(url) }
 
-    /// Replaces the password in a URI (`scheme://user:secret@host`) or a `password=` keyword.
-    public static func redact(_ url: String) -> String {
-        var text = url
-        if let scheme = text.range(of: "://") {
-            let rest = text[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"),
-               let colon = rest[..<at].firstIndex(of: ":") {
-                text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-            }
-        }
-        // Keyword form and URI query parameters: password=… up to the next space or '&'.
-        var result = ""
-        var remainder = Substring(text)
-        while let range = remainder.range(of: "password=") {
-            result += remainder[..<range.upperBound]
-            result += "***"
-            let tail = remainder[range.upperBound...]
-            let end = tail.firstIndex(where: { $0 == " " || $0 == "&" }) ?? tail.endIndex
-            remainder = tail[end...]
-        }
-        return result + remainder
-    }
+    /// Replaces the password in a URI (`scheme://user:secret@host`), a `password=` keyword or
+    /// query parameter, and any other secret form `SecretRedaction` knows.
+    public static func redact(_ url: String) -> String { SecretRedaction.text(url) }
 }

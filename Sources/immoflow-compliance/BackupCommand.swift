@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 import PgBackRest
 import Postgres
+import Redaction
 
 /// `immoflow-compliance backup run|flush|ingest`: every backup action recorded in `backup_audit`.
 struct BackupCommand: AsyncParsableCommand {
@@ -33,7 +34,7 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     static func note(_ line: String) {
-        FileHandle.standardError.write(Data("immoflow-compliance: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("immoflow-compliance: \(SecretRedaction.text(line))\n".utf8))
     }
 
     static var hostName: String? {

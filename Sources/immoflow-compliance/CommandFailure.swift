@@ -1,6 +1,7 @@
 import Foundation
 import Migrations
 import Postgres
+import Redaction
 
 /// A command's failure: one lowercase line for stderr and the exit code.
 struct CommandFailure: Error {
@@ -41,7 +42,7 @@ struct CommandFailure: Error {
     /// libpq messages do not contain passwords, but never trust that for a URL we were given.
     private static func redacting(_ message: String, _ url: String?) -> String {
         guard let url, let password = Self.password(in: url), !password.isEmpty else { return message }
-        return message.replacingOccurrences(of: password, with: "***")
+        return message.replacingOccurrences(of: password, with: SecretRedaction.marker)
     }
 
     private static func password(in url: String) -> String? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Redaction
 
 /// `immoflow-compliance`: the compliance API server and its operations commands.
 @main
@@ -26,7 +27,8 @@ struct ImmoflowCompliance: AsyncParsableCommand {
 
     static func exit(withFailure error: Error) -> Never {
         if let failure = error as? CommandFailure {
-            FileHandle.standardError.write(Data("immoflow-compliance: \(failure.message)\n".utf8))
+            // Messages quote commands, URLs and error lines: never a secret on the terminal or in cron mail.
+            FileHandle.standardError.write(Data("immoflow-compliance: \(SecretRedaction.text(failure.message))\n".utf8))
             Foundation.exit(failure.exitCode)
         }
         let code = exitCode(for: error)

@@ -58,11 +58,11 @@ import Testing
     }
 
     @Test("the password of a URL is redacted", arguments: [
-        ("postgresql://user:s3cret@host:5432/db", "postgresql://user:***@host:5432/db"),
-        ("postgresql://user@host/db?password=s3cret&sslmode=disable", "postgresql://user@host/db?password=***&sslmode=disable"),
-        ("host=h user=u password=s3cret dbname=d", "host=h user=u password=*** dbname=d"),
+        ("postgresql://user:s3cret@host:5432/db", "postgresql://user:<redacted>@host:5432/db"),
+        ("postgresql://user@host/db?password=s3cret&sslmode=disable", "postgresql://user@host/db?password=<redacted>&sslmode=disable"),
+        ("host=h user=u password=s3cret dbname=d", "host=h user=u password=<redacted> dbname=d"),
         ("postgresql://host/db", "postgresql://host/db"),
-        ("postgresql://u:p%40ss@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u:p%40ss@host/db", "postgresql://u:<redacted>@host/db"),
     ])
     func redaction(url: String, expected: String) {
         #expect(ConnectionConfiguration.redact(url) == expected)
