@@ -10,8 +10,11 @@ public enum BackupAuditColumn: Int, RecordColumns {
 
     /// The cases are declared in table order, so the raw value is the position.
     public var index: Int { rawValue }
+    public static let columnNames = allCases.map { $0.spec.column }
 
     static let uint63: ClosedRange<Int64> = 0...Int64.max
+    static let typeNames = BackupEventType.allCases.map(\.rawValue)
+    static let statusNames = BackupEventStatus.allCases.map(\.rawValue)
 
     public var spec: ColumnSpec {
         switch self {
@@ -21,10 +24,10 @@ public enum BackupAuditColumn: Int, RecordColumns {
         case .runID: ColumnSpec("run_id", .uuid, nullable: true, source: .body(required: false), rule: .uuid)
         case .eventType:
             ColumnSpec("event_type", .text, nullable: false, member: "type", source: .body(required: true),
-                       rule: .oneOf(BackupEventType.allCases.map(\.rawValue)), maxLength: 32)
+                       rule: .oneOf(Self.typeNames), maxLength: 32)
         case .status:
             ColumnSpec("status", .text, nullable: false, source: .body(required: true),
-                       rule: .oneOf(BackupEventStatus.allCases.map(\.rawValue)), maxLength: 32)
+                       rule: .oneOf(Self.statusNames), maxLength: 32)
         case .occurredAt: ColumnSpec("occurred_at", .timestamptz, nullable: false, source: .body(required: false), rule: .time)
         case .recordedAt: ColumnSpec("recorded_at", .timestamptz, nullable: false, source: .database)
         case .stanza: ColumnSpec("stanza", .text, nullable: true, source: .body(required: false), rule: .visibleASCII(max: 64), maxLength: 64)

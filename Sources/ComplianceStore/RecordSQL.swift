@@ -28,7 +28,7 @@ public enum RecordSQL {
     /// Checks that `result` has exactly the columns of the description (positional decoding is
     /// what keeps a page of 500 records cheap).
     public static func check<Column: RecordColumns>(_ result: QueryResult, _: Column.Type) throws(PostgresError) {
-        guard result.columns.elementsEqual(Column.allCases.lazy.map(\.spec.column)) else {
+        guard result.columns == Column.columnNames else {
             throw PostgresError(.decoding, "\(Column.table) result columns differ from its column description")
         }
     }

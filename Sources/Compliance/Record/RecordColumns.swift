@@ -10,6 +10,9 @@ public protocol RecordColumns: CaseIterable, Hashable, Sendable where AllCases =
     var spec: ColumnSpec { get }
     /// Position in table order (the select list's order).
     var index: Int { get }
+    /// Every column's SQL name in table order (a record type keeps it in a `static let`: result
+    /// checks compare against it on every query).
+    static var columnNames: [String] { get }
     /// The members shown in JSON and CSV: the columns, plus derived ones where they belong.
     static var members: [RecordMember<Self>] { get }
 }
@@ -18,6 +21,7 @@ extension RecordColumns {
     public static var members: [RecordMember<Self>] { allCases.map { .column($0) } }
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
+    public static var columnNames: [String] { allCases.map { $0.spec.column } }
 
     /// The column named `column`, if any.
     public static func named(_ column: String) -> Self? { allCases.first { $0.spec.column == column } }
