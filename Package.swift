@@ -51,7 +51,9 @@ let package = Package(
         // pgBackRest facts (pure): info JSON, console output, command lines, run outcomes.
         .target(name: "PgBackRest", dependencies: ["Compliance", "Chronology", "JCS", "Redaction"]),
         // The backup wrapper's I/O shell: child processes, the spool, recording.
-        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
+        // pidfd_open(2) for the wrapper's child processes; our own C, no library.
+        .target(name: "CProcess"),
+        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CProcess", "Chronology"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -92,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "BackupAgentTests",
             dependencies: ["BackupAgent", "PgBackRest", "Compliance", "ComplianceStore", "Postgres", "ComplianceTesting", "Chronology",
-                           "JCS", "API", "HTTPServer", "Crypto"]),
+                           "JCS", "API", "HTTPServer", "Crypto"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto", "JCS"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology", "JCS"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import Glibc
 import PgBackRest
@@ -6,12 +7,19 @@ import PgBackRest
 /// cron mail and journald keep pgBackRest's output, while the last 64 KiB of each are kept for
 /// the error line. SIGTERM, SIGINT and SIGHUP sent to the wrapper are forwarded to the child, so
 /// a stopped timer still lets pgBackRest abort cleanly (rc 63) and the wrapper record it.
-/// Blocking: call from a CLI, not from a server.
+/// Blocking: call it on a thread of its own (`SystemProcesses`), never on the cooperative pool.
 public enum ChildProcess {
+
     public struct Result: Sendable {
         public let exit: ProcessExit
         public let stdout: String
         public let stderr: String
+
+        public init(exit: ProcessExit, stdout: String, stderr: String) {
+            self.exit = exit
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// - Parameters:
@@ -59,6 +67,10 @@ public enum ChildProcess {
         SignalForwarding.begin(pid)
         defer { SignalForwarding.end() }
 
+        // A pidfd (Linux 5.3+) becomes readable when the child exits, so one poll(2) waits for
+        // output and the exit together, with no periodic wake-up; without one, 100 ms polling.
+        let pidfd = cprocess_pidfd_open(pid)
+        defer { if pidfd >= 0 { close(pidfd) } }
         var tails: [[UInt8]] = [[], []]
         var open = [outPipe[0], errPipe[0]]
         let start = ContinuousClock.now
@@ -68,11 +80,26 @@ public enum ChildProcess {
         var exited = false
         var exitSeenAt: ContinuousClock.Instant?
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        func milliseconds(until instant: ContinuousClock.Instant) -> Int32 {
+            let left = instant - ContinuousClock.now
+            return left <= .zero ? 0 : Int32(min(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+        }
         while true {
-            var fds = open.enumerated().filter { $0.element >= 0 }.map { pollfd(fd: $0.element, events: Int16(POLLIN), revents: 0) }
-            if fds.isEmpty && exited { break }
-            if !fds.isEmpty { _ = poll(&fds, nfds_t(fds.count), 100) } else { usleep(20_000) }
-            for p in fds where p.revents != 0 {
+            let pipes = open.filter { $0 >= 0 }
+            if pipes.isEmpty && exited { break }
+            var fds = pipes.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if !exited && pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
+            // How long to wait: until the next deadline (grace after exit, SIGTERM, SIGKILL), else
+            // forever with a pidfd, else 100 ms.
+            var wait: Int32 = pidfd >= 0 ? -1 : 100
+            if let seen = exitSeenAt { wait = milliseconds(until: seen + .seconds(2)) }
+            if let timeout, !exited {
+                let next = termSentAt.map { $0 + .seconds(5) } ?? (start + timeout)
+                let ms = milliseconds(until: next)
+                wait = wait < 0 ? ms : min(wait, ms)
+            }
+            if fds.isEmpty { usleep(20_000) } else { _ = poll(&fds, nfds_t(fds.count), wait) }
+            for p in fds where p.revents != 0 && p.fd != pidfd {
                 let index = open.firstIndex(of: p.fd)!
                 let n = read(p.fd, &buffer, buffer.count)
                 if n > 0 {
@@ -89,14 +116,14 @@ public enum ChildProcess {
                 if w == pid { exited = true; exitSeenAt = .now }
             }
             // A grandchild may keep the pipes open after the child exited: stop reading after 2 s.
-            if exited, let seen = exitSeenAt, ContinuousClock.now - seen > .seconds(2) { break }
+            if exited, let seen = exitSeenAt, ContinuousClock.now - seen >= .seconds(2) { break }
             if let timeout, !exited {
                 let now = ContinuousClock.now
-                if termSentAt == nil, now - start > timeout {
+                if termSentAt == nil, now - start >= timeout {
                     kill(pid, SIGTERM)
                     termSentAt = now
                     timedOut = true
-                } else if let sent = termSentAt, now - sent > .seconds(5) {
+                } else if let sent = termSentAt, now - sent >= .seconds(5) {
                     kill(pid, SIGKILL)
                 }
             }

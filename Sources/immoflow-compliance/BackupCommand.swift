@@ -23,13 +23,13 @@ struct BackupCommand: AsyncParsableCommand {
         var eventSpool: EventSpool { EventSpool(path: spool ?? EventSpool.defaultPath) }
     }
 
-    /// A recorder on the configured database, or one that only spools when none is configured.
-    static func recorder(_ database: DatabaseOptions, _ spool: SpoolOptions) -> (EventRecorder, ConnectionPool?) {
+    /// A store on the configured database, or nil with the reason (the events are then spooled).
+    static func store(_ database: DatabaseOptions) -> (store: DatabaseEventStore?, reason: String?) {
         do {
             let (pool, _) = try database.pool(size: 1, statementTimeout: .seconds(30))
-            return (EventRecorder(pool: pool, spool: spool.eventSpool), pool)
+            return (DatabaseEventStore(pool: pool), nil)
         } catch {
-            return (EventRecorder(pool: nil, spool: spool.eventSpool, unavailableReason: "no database configured (DATABASE_URL)"), nil)
+            return (nil, "no database configured (DATABASE_URL)")
         }
     }
 
@@ -73,57 +73,15 @@ struct BackupCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let kind = BackupRunKind(rawValue: type)!
-            let line = BackupCommandLine(command)
-            let stanza = self.stanza ?? line.option("stanza")
-            let repo = self.repo ?? line.option("repo").flatMap { Int($0) }.flatMap { (1...256).contains($0) ? $0 : nil }
-            let backupRun = BackupRun(kind: kind, runID: Self.uuid(), startedEventID: Self.uuid(), stanza: stanza, repo: repo,
-                                      host: BackupCommand.hostName, startedAt: Timestamp(Date()), command: command)
-            let (recorder, pool) = BackupCommand.recorder(database, spoolOptions)
-            var evidenceLost = false
-            func record(_ event: NewBackupEvent) async {
-                do {
-                    switch try await recorder.record(event) {
-                    case .stored: break
-                    case .storedSpoolUnusable(let reason):
-                        BackupCommand.note("backup run: warning: stored the \(event.status.rawValue) event, but the spool is unusable: \(reason)")
-                    case .spooled(let reason):
-                        BackupCommand.note("backup run: \(event.status.rawValue) event spooled to \(spoolOptions.eventSpool.path) (\(reason))")
-                    }
-                } catch {
-                    evidenceLost = true
-                    BackupCommand.note("backup run: the \(event.status.rawValue) event could not be stored nor spooled: \(error)")
-                }
-            }
-            await record(backupRun.startedEvent)
-
-            let arguments = kind.createsBackup ? line.annotated(eventID: backupRun.startedEventID) : command
-            let result = ChildProcess.run(arguments, passThrough: true)
-            let finishedAt = Timestamp(Date())
-            var info: Result<PgBackRestInfo, InfoDecodingError>?
-            if kind.createsBackup, result.exit.succeeded, let infoCommand = line.infoCommand(stanza: stanza, repo: repo) {
-                let r = ChildProcess.run(infoCommand, passThrough: false, timeout: .seconds(Int64(infoTimeout)), keepBytes: 64 << 20)
-                if r.exit.succeeded {
-                    do { info = .success(try PgBackRestInfo(json: Array(r.stdout.utf8))) } catch { info = .failure(error) }
-                } else {
-                    let reason = PgBackRestOutput(r.stdout + "\n" + r.stderr).lastError ?? "exit code \(r.exit.code)"
-                    info = .failure(InfoDecodingError("pgbackrest info failed: \(reason)"))
-                }
-            }
-            let output = PgBackRestOutput(result.stdout + "\n" + result.stderr)
-            let outcome = backupRun.outcome(eventID: Self.uuid(), exit: result.exit, finishedAt: finishedAt, output: output, info: info)
-            await record(outcome)
-            if let pool {
-                // WAL archiving evidence, best effort: the database may be the one that is down.
-                _ = try? await pool.withConnection { try await WalArchiveMonitor().check(on: $0, host: BackupCommand.hostName) }
-                await pool.close()
-            }
-            if case .notStarted(let reason) = result.exit { BackupCommand.note("backup run: cannot start the command: \(reason)") }
-            if evidenceLost && result.exit.succeeded { throw ExitCode(1) }
-            throw ExitCode(result.exit.code)
+            let (store, reason) = BackupCommand.store(database)
+            let wrapper = BackupWrapper(store: store, unavailableReason: reason, spool: spoolOptions.eventSpool, processes: SystemProcesses(),
+                                        clock: SystemClock(), host: BackupCommand.hostName, newID: { UUID().uuidString.lowercased() })
+            let report = await wrapper.run(.init(kind: BackupRunKind(rawValue: type)!, stanza: stanza, repo: repo, command: command,
+                                                 infoTimeout: .seconds(Int64(infoTimeout))))
+            for note in report.notes { BackupCommand.note(note) }
+            // The command's own code, passed through silently: its output and our notes said it all.
+            throw ExitCode(report.exitCode)
         }
-
-        static func uuid() -> String { UUID().uuidString.lowercased() }
     }
 
     struct Flush: AsyncParsableCommand {
@@ -134,15 +92,24 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let url = try database.resolvedURL()
-            let (recorder, pool) = BackupCommand.recorder(database, spoolOptions)
+            let (store, reason) = BackupCommand.store(database)
+            let recorder = EventRecorder(store: store, spool: spoolOptions.eventSpool, unavailableReason: reason)
+            let path = spoolOptions.eventSpool.path
+            let delivery: SpoolDelivery
             do {
-                let count = try await recorder.flush()
-                await pool?.close()
-                BackupCommand.note("backup flush: delivered \(count) event\(count == 1 ? "" : "s") from \(spoolOptions.eventSpool.path)")
+                delivery = try await recorder.flush()
+                await store?.close()
             } catch {
-                await pool?.close()
+                await store?.close()
                 throw CommandFailure("backup flush", error, databaseURL: url)
             }
+            let plural = delivery.delivered == 1 ? "" : "s"
+            guard delivery.rejected == 0 else {
+                // Set aside, never dropped — but a flush that could not deliver everything must not look done.
+                throw CommandFailure("backup flush: delivered \(delivery.delivered) event\(plural) from \(path); \(delivery.rejected) line"
+                    + "\(delivery.rejected == 1 ? "" : "s") could not be read and \(delivery.rejected == 1 ? "was" : "were") moved to \(path).rejected")
+            }
+            BackupCommand.note("backup flush: delivered \(delivery.delivered) event\(plural) from \(path)")
         }
     }
 
@@ -169,7 +136,7 @@ struct BackupCommand: AsyncParsableCommand {
                 var command = [pgbackrest, "--output=json", "--log-level-console=off"]
                 if let stanza { command.append("--stanza=\(stanza)") }
                 command.append("info")
-                let r = ChildProcess.run(command, passThrough: false, timeout: .seconds(Int64(infoTimeout)), keepBytes: 64 << 20)
+                let r = await SystemProcesses().run(command, passThrough: false, timeout: .seconds(Int64(infoTimeout)), keepBytes: 64 << 20)
                 guard r.exit.succeeded else {
                     let reason = PgBackRestOutput(r.stdout + "\n" + r.stderr).lastError ?? "exit code \(r.exit.code)"
                     throw CommandFailure("backup ingest: pgbackrest info failed: \(reason)")

@@ -26,6 +26,9 @@ struct ImmoflowCompliance: AsyncParsableCommand {
     }
 
     static func exit(withFailure error: Error) -> Never {
+        // A wrapped command's exit code, passed through silently (its output and our notes went
+        // to stderr already; "see --help" would send the operator to the wrong place).
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
         if let failure = error as? CommandFailure {
             // Messages quote commands, URLs and error lines: never a secret on the terminal or in cron mail.
             FileHandle.standardError.write(Data("immoflow-compliance: \(SecretRedaction.text(failure.message))\n".utf8))
