@@ -62,7 +62,8 @@ public enum APIServer {
         var router = Router()
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
-        RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
+                                  clockSkew: dependencies.thresholds.clockSkew).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
         let metrics = HTTPMetrics()

@@ -11,10 +11,11 @@ import Synchronization
 
 /// Bearer-token authentication and role checks (RFC 6750) for `/api/compliance/*`.
 ///
-/// Tokens are looked up by their keyed hash; results are cached for `cacheTTL` (so a revocation
-/// takes effect within that time) and unknown tokens for a shorter time, bounded in size, so a
-/// flood of bad tokens cannot hammer the database. `last_used_at` is written at most once a
-/// minute per token, off the request path.
+/// A token must pass its pepper-keyed check (`TokenHasher.isIssued`) before anything else, so a
+/// token this server never issued costs no database lookup. Issued tokens are looked up by their
+/// keyed hash; results are cached for `cacheTTL` (so a revocation takes effect within that time)
+/// and unknown ones for a shorter time, bounded in size. Two `Authorization` fields are a 400.
+/// `last_used_at` is written at most once a minute per token, off the request path.
 public final class Authenticator: Sendable {
     let store: TokenStore?
     let pool: ConnectionPool
@@ -76,15 +77,23 @@ public final class Authenticator: Sendable {
             return .decided(.failure(Refusal(Problem(status: 503, code: "auth_not_configured",
                                                      detail: "token authentication is not configured on this server").response())))
         }
-        guard let header = request.headers["Authorization"] else {
+        let headers = request.headers.values("Authorization")
+        guard let header = headers.first else {
             return .decided(.failure(Self.unauthorized(nil, "an Authorization: Bearer token is required")))
+        }
+        // RFC 9110 §5.3: Authorization is not a list; two of them are no credentials to pick from.
+        guard headers.count == 1 else {
+            var problem = Problem(status: 400, code: "invalid_header", detail: "Authorization given more than once")
+            problem.extensions["header"] = .string("Authorization")
+            return .decided(.failure(Refusal(problem.response())))
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             return .decided(.failure(Self.unauthorized("invalid_request", "use the Bearer scheme")))
         }
         let token = String(parts[1].trimmingWhitespace())
-        guard TokenHasher.looksLikeToken(token) else {
+        // A token we never issued fails its check: refused without touching the database.
+        guard hasher.isIssued(token) else {
             return .decided(.failure(Self.unauthorized("invalid_token", "the token is malformed, unknown, expired or revoked")))
         }
         let hash = hasher.hash(token)

@@ -35,12 +35,21 @@ public struct MetricsEndpoint: Sendable {
     }
 
     func metrics(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if requireToken, case .failure(let refusal) = await authenticator.authorize(request, .readMetrics) { return refusal.response }
+        // With a token, an organization-scoped one sees its own organization's aggregates only.
+        var organization: String?
+        if requireToken {
+            switch await authenticator.authorize(request, .readMetrics) {
+            case .failure(let refusal): return refusal.response
+            case .success(let token): organization = token.organizationID
+            }
+        }
         let now = Timestamp(Date())
+        let skew = thresholds.clockSkew
         var out = ""
         do {
             let (backups, evidence) = try await pool.withConnection { c in
-                (try await BackupMetricsStore().read(on: c, failures: failures), try await ComplianceEvidenceStore().gather(on: c, now: now))
+                (try await BackupMetricsStore().read(on: c, failures: failures, clockSkewSeconds: skew),
+                 try await ComplianceEvidenceStore().gather(on: c, now: now, organization: organization, clockSkewSeconds: skew))
             }
             out += Self.backupLines(backups, archiver: evidence.archiver)
             out += Self.complianceLines(WormStatus(evidence: evidence, thresholds: thresholds, now: now))

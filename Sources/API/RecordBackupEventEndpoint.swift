@@ -1,3 +1,4 @@
+import Chronology
 import Compliance
 import Foundation
 import ComplianceStore
@@ -22,11 +23,14 @@ import Postgres
 public struct RecordBackupEventEndpoint: Sendable {
     let pool: ConnectionPool
     let authenticator: Authenticator
+    /// Seconds an event may be dated ahead of the database's clock (`ControlThresholds.clockSkew`).
+    let clockSkew: Int64
     static let bodyLimit = 64 * 1024
 
-    public init(pool: ConnectionPool, authenticator: Authenticator) {
+    public init(pool: ConnectionPool, authenticator: Authenticator, clockSkew: Int64 = ControlThresholds.defaultClockSkew) {
         self.pool = pool
         self.authenticator = authenticator
+        self.clockSkew = clockSkew
     }
 
     public func register(in router: inout Router) {
@@ -52,7 +56,19 @@ public struct RecordBackupEventEndpoint: Sendable {
         case .failure(let problem): return problem.response()
         case .success(let parsed): event = parsed
         }
-        let (stored, created) = try await pool.withConnection { try await BackupAuditStore().appendIdempotent(event, on: $0) }
+        let skew = clockSkew
+        let outcome = try await pool.withConnection { connection -> Result<(BackupEvent, Bool), Problem> in
+            // Evidence from the future: a time more than the skew ahead of the database's clock
+            // would show a control fresh for years (issue 12, item 7).
+            let now = try await connection.query("SELECT now() AS now").single().decode(Timestamp.self, "now")
+            if let problem = Self.future(event, now: now, skew: skew) { return .failure(problem) }
+            return .success(try await BackupAuditStore().appendIdempotent(event, on: connection))
+        }
+        let stored: BackupEvent, created: Bool
+        switch outcome {
+        case .failure(let problem): return problem.response()
+        case .success(let result): (stored, created) = result
+        }
         if !created, stored.requestSHA256 != event.requestSHA256 {
             return Problem(status: 409, code: "idempotency_key_reused",
                            detail: "this Idempotency-Key was used with a different request body").response()
@@ -60,6 +76,37 @@ public struct RecordBackupEventEndpoint: Sendable {
         var writer = JSONWriter(capacity: 1024)
         RecordJSONWriter.write(stored, to: &writer)
         return HTTPResponse(status: created ? 201 : 200, contentType: "application/json", body: writer.bytes)
+    }
+
+    /// A 400 naming the first of `occurred_at`, `started_at`, `finished_at` that lies more than
+    /// `skew` seconds after `now`, or nil.
+    static func future(_ event: NewBackupEvent, now: Timestamp, skew: Int64) -> Problem? {
+        let limit = now.adding(seconds: skew)
+        for (name, time) in [("occurred_at", event.occurredAt), ("started_at", event.startedAt), ("finished_at", event.finishedAt)] {
+            guard let time, time > limit else { continue }
+            var p = Problem(status: 400, code: "invalid_field",
+                            detail: "\(name): \(time.rfc3339) is in the future (more than \(skew) s after the database's clock, \(now.rfc3339))")
+            p.extensions["field"] = .string(name)
+            return p
+        }
+        return nil
+    }
+
+    /// The JSON a request's hash is taken over: canonical (RFC 8785 member order), with top-level
+    /// `null` members dropped (null means absent, so adding one does not make another request)
+    /// and numbers with a zero fraction written as integers (`5.0` is `5`, as JSON Schema and
+    /// RFC 8785's number serialization have it).
+    static func requestIdentity(_ json: JSONValue) -> CanonicalJSON {
+        func normalized(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .number: return v.exactInteger.map { .integer($0) } ?? v
+            case .array(let items): return .array(items.map(normalized))
+            case .object(let members): return .object(members.map { (key: $0.key, value: normalized($0.value)) })
+            default: return v
+            }
+        }
+        guard case .object(let members) = json else { return normalized(json).canonical }
+        return normalized(.object(members.filter { !$0.value.isNull })).canonical
     }
 
     /// The event to store (with its idempotency key and request hash), or the 400/415 problem.
@@ -99,7 +146,7 @@ public struct RecordBackupEventEndpoint: Sendable {
             return .failure(p)
         }
         event.idempotencyKey = key.map { "api:" + $0 }
-        event.requestSHA256 = SHA256.hash(Array(json.canonical.text.utf8))
+        event.requestSHA256 = SHA256.hash(Array(requestIdentity(json).text.utf8))
         return .success(event)
     }
 

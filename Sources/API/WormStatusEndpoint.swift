@@ -25,14 +25,23 @@ public struct WormStatusEndpoint: Sendable {
     }
 
     func status(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if case .failure(let refusal) = await authenticator.authorize(request, .readCompliance) { return refusal.response }
+        let token: APIToken
+        switch await authenticator.authorize(request, .readCompliance) {
+        case .failure(let refusal): return refusal.response
+        case .success(let t): token = t
+        }
         if let query = request.head.query, !query.isEmpty {
             var problem = Problem(status: 400, code: "invalid_parameter", detail: "this endpoint takes no parameters")
             problem.extensions["parameter"] = .string(String(query.prefix(while: { $0 != "=" && $0 != "&" }).prefix(64)))
             return problem.response()
         }
         let now = Timestamp(Date())
-        let evidence = try await pool.withConnection { try await ComplianceEvidenceStore().gather(on: $0, now: now) }
+        // An organization-scoped token sees its own organization's export packages and chain
+        // verifications only; backup evidence is installation-wide.
+        let skew = thresholds.clockSkew
+        let evidence = try await pool.withConnection {
+            try await ComplianceEvidenceStore().gather(on: $0, now: now, organization: token.organizationID, clockSkewSeconds: skew)
+        }
         let status = WormStatus(evidence: evidence, thresholds: thresholds, now: now)
         return HTTPResponse(status: 200, contentType: "application/json", body: Array(status.json.text.utf8))
     }

@@ -14,6 +14,12 @@ public struct ControlThresholds: Sendable, Equatable {
     /// Seed §3: a monthly offsite copy to repo 2.
     public var offsiteCopy: Int64 = 31 * 86_400
     public var chainVerification: Int64 = 7 * 86_400
+    /// How far ahead of the database's clock an event may be dated: a later one is refused when
+    /// recorded and never counts as evidence (`serve --clock-skew`).
+    public var clockSkew: Int64 = Self.defaultClockSkew
+    public static let defaultClockSkew: Int64 = 300
+    /// The largest `clockSkew` accepted: beyond an hour the "future" stops meaning anything.
+    public static let maximumClockSkew: Int64 = 3600
 
     public init() {}
 
@@ -47,7 +53,7 @@ public struct ControlThresholds: Sendable, Equatable {
     }
 
     /// `90s`, `15m`, `2h`, `7d` → seconds; nil for anything else, zero, or more than 10 years.
-    static func seconds(_ text: Substring) -> Int64? {
+    public static func seconds(_ text: Substring) -> Int64? {
         guard let unit = text.last, text.count >= 2, text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }),
               let n = Int64(text.dropLast()) else { return nil }
         let factor: Int64

@@ -85,7 +85,9 @@ public struct WormStatus: Sendable, Equatable {
                                               detail: "the chain has never been verified"))
         }
 
-        let exportStatus: ControlStatus = e.exports.unlocked > 0 ? .violation : (e.exports.expiringWithin90Days > 0 ? .warning : .ok)
+        // No packages is no evidence: unknown, like every other control without evidence.
+        let exportStatus: ControlStatus = e.exports.total == 0 ? .unknown
+            : e.exports.unlocked > 0 ? .violation : (e.exports.expiringWithin90Days > 0 ? .warning : .ok)
         controls.append(ComplianceControl(
             id: "export_locks", title: "Export packages locked (COMPLIANCE) until their legal date", status: exportStatus,
             thresholdSeconds: nil, ageSeconds: nil, evidence: nil,

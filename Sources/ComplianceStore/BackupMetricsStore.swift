@@ -25,8 +25,11 @@ public struct BackupMetricsStore: Sendable {
     public init() {}
 
     /// The metrics; failure counts come from `failures`, which keeps them between calls (a fresh
-    /// tally counts every failure once).
-    public func read(on connection: PooledConnection, failures tally: BackupFailureTally = BackupFailureTally()) async throws -> BackupMetrics {
+    /// tally counts every failure once). Events dated more than `clockSkewSeconds` ahead of the
+    /// database's clock are not evidence of a backup (the same rule as worm-status, so the
+    /// dashboard and the alerts agree).
+    public func read(on connection: PooledConnection, failures tally: BackupFailureTally = BackupFailureTally(),
+                     clockSkewSeconds: Int64 = ControlThresholds.defaultClockSkew) async throws -> BackupMetrics {
         // Distinct stanzas by a loose index scan, then index probes per stanza.
         let rows = try await connection.query("""
             WITH RECURSIVE stanzas AS (
@@ -41,14 +44,17 @@ public struct BackupMetricsStore: Sendable {
             LEFT JOIN LATERAL (
                 SELECT occurred_at, size_bytes, repo_size_bytes FROM backup_audit
                 WHERE stanza = s.stanza AND event_type = 'backup_full' AND status IN ('succeeded', 'completed_with_errors')
+                  AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) f ON true
             LEFT JOIN LATERAL (
                 SELECT occurred_at FROM backup_audit
                 WHERE stanza = s.stanza AND event_type = 'backup_diff' AND status IN ('succeeded', 'completed_with_errors')
+                  AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) d ON true
             LEFT JOIN LATERAL (
                 SELECT occurred_at, status FROM backup_audit
                 WHERE stanza = s.stanza AND event_type = 'restore_test' AND status <> 'started'
+                  AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) r ON true
             WHERE s.stanza IS NOT NULL
             ORDER BY s.stanza

@@ -16,6 +16,11 @@ public struct ComplianceEvidenceStore: Sendable {
     /// a generic plan over unnest() took 1.4 s at 1,000,000 events. The constants are the enum's
     /// raw values, never client input. Planning it costs ~3 ms, so it runs as a prepared
     /// statement (planned once per connection; execution ~0.9 ms at 1,000,000 events).
+    ///
+    /// Parameters: $1 the clock skew in seconds — an event dated more than that ahead of the
+    /// database's clock is no evidence (issue 12: a row from 2036 showed a control `ok` for ten
+    /// years) — and $2 the organization of a scoped token (NULL: installation-wide), which
+    /// limits the chain verifications to its own and installation-wide ones.
     static let evidenceSQL: String = {
         var select: [String] = []
         var from = "FROM (SELECT 1) AS one"
@@ -26,14 +31,21 @@ public struct ComplianceEvidenceStore: Sendable {
 
                 LEFT JOIN LATERAL (SELECT event_id, seq, occurred_at FROM backup_audit
                     WHERE event_type = '\(type.rawValue)' AND status IN ('succeeded', 'completed_with_errors')
+                      AND occurred_at <= now() + make_interval(secs => $1::bigint)
                     ORDER BY occurred_at DESC, seq DESC LIMIT 1) s\(i) ON true
                 LEFT JOIN LATERAL (SELECT event_id, seq, occurred_at, status FROM backup_audit
                     WHERE event_type = '\(type.rawValue)' AND status <> 'started'
+                      AND occurred_at <= now() + make_interval(secs => $1::bigint)
                     ORDER BY occurred_at DESC, seq DESC LIMIT 1) o\(i) ON true
                 """
         }
         select.append("v.verified_at AS v_at, v.ok AS v_ok")
-        from += "\nLEFT JOIN LATERAL (SELECT verified_at, ok FROM audit_chain_verifications ORDER BY verified_at DESC LIMIT 1) v ON true"
+        from += """
+
+            LEFT JOIN LATERAL (SELECT verified_at, ok FROM audit_chain_verifications
+                WHERE $2::uuid IS NULL OR organization_id IS NULL OR organization_id = $2::uuid
+                ORDER BY verified_at DESC LIMIT 1) v ON true
+            """
         // The WAL archiver of this database (README: "WAL archive lag"). WAL is waiting when the
         // newest completed segment (the one before the segment being written) has not been
         // archived; then the lag is the time since the last successful archive (or since the
@@ -50,9 +62,15 @@ public struct ComplianceEvidenceStore: Sendable {
         return "SELECT " + select.joined(separator: ",\n") + "\n" + from
     }()
 
-    public func gather(on connection: PooledConnection, now: Timestamp) async throws -> ComplianceEvidence {
+    /// The evidence at `now`. `organization`: the scope of an organization-scoped token — the
+    /// export packages and chain verifications it sees are its own (backup evidence is
+    /// installation-wide). `clockSkewSeconds`: how far ahead of the database's clock an event may
+    /// be dated and still count.
+    public func gather(on connection: PooledConnection, now: Timestamp, organization: String? = nil,
+                       clockSkewSeconds: Int64 = ControlThresholds.defaultClockSkew) async throws -> ComplianceEvidence {
         var evidence = ComplianceEvidence()
-        let row = try await connection.query(Query(unsafeSQL: Self.evidenceSQL).prepared()).single()
+        let bindings = [Int64(clockSkewSeconds).postgresBinding, organization.map { $0.postgresBinding } ?? .null(type: .uuid)]
+        let row = try await connection.query(Query(unsafeSQL: Self.evidenceSQL, bindings: bindings).prepared()).single()
         for (i, type) in Self.types.enumerated() {
             var latest = ComplianceEvidence.Latest()
             if let id = try row.decode(String?.self, "s\(i)_id") {
@@ -86,6 +104,7 @@ public struct ComplianceEvidenceStore: Sendable {
         let packages = try await connection.query("""
             SELECT o.country, e.period_end, e.lock_mode, e.retain_until, e.legal_hold
             FROM export_packages e JOIN organizations o ON o.id = e.organization_id
+            WHERE \(organization)::uuid IS NULL OR e.organization_id = \(organization)::uuid
             """)
         let soon = now.adding(seconds: 90 * 86_400)
         for row in packages {

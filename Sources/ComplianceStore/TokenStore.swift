@@ -32,7 +32,7 @@ public struct TokenStore: Sendable {
             throw Refusal(description: "an auditor token needs --organization")
         }
         let hasher = try requireHasher()
-        let token = TokenHasher.newToken()
+        let token = hasher.newToken()
         var query: Query = """
             INSERT INTO api_tokens (name, token_hash, role, organization_id, expires_at)
             VALUES (\(name), \(PostgresBytes(hasher.hash(token))), \(role.rawValue), \(organization), \(expiresAt)::timestamptz)

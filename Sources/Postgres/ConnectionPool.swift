@@ -12,6 +12,8 @@ public final class ConnectionPool: Sendable {
     public let size: Int
     public let checkoutTimeout: Duration
     private let workers: [ConnectionWorker]
+    /// Backoff of connection attempts while the database is unreachable (`ConnectBackoff`).
+    let connectGate: ConnectGate
     private let shell: Mutex<Shell>
     /// One timer for every waiter's checkout deadline (a timer task per waiter cost a task, a
     /// dispatch timer and two wake-ups on every contended checkout). Waiters time out up to
@@ -47,7 +49,9 @@ public final class ConnectionPool: Sendable {
         self.configuration = configuration
         self.size = size
         self.checkoutTimeout = checkoutTimeout
-        workers = (0..<size).map { ConnectionWorker(configuration: configuration, name: "postgres-\($0)") }
+        let gate = ConnectGate()
+        connectGate = gate
+        workers = (0..<size).map { ConnectionWorker(configuration: configuration, name: "postgres-\($0)", gate: gate) }
         shell = Mutex(Shell(state: PoolState(size: size)))
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "postgres.pool.deadlines"))
         sweeper.setEventHandler { [weak self] in self?.expireWaiters() }

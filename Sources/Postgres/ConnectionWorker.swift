@@ -14,6 +14,8 @@ final class ConnectionWorker: @unchecked Sendable {
     typealias Job = () -> Void
 
     private let configuration: ConnectionConfiguration
+    /// The pool's backoff while the database is unreachable (shared by its workers).
+    private let gate: ConnectGate
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var stopped = false
@@ -25,8 +27,9 @@ final class ConnectionWorker: @unchecked Sendable {
     /// (one thread wake-up less per checkout). Cleared by every submit. Guarded by `condition`.
     private var idleAfterLastJob = false
 
-    init(configuration: ConnectionConfiguration, name: String) {
+    init(configuration: ConnectionConfiguration, name: String, gate: ConnectGate = ConnectGate()) {
         self.configuration = configuration
+        self.gate = gate
         let thread = Thread { [self] in
             Self.nameKernelThread(name)
             runLoop()
@@ -179,7 +182,7 @@ final class ConnectionWorker: @unchecked Sendable {
             c.close()
             connection = nil
         }
-        let c = try Connection.connect(configuration, cancellation: cancellation)
+        let c = try gate.open { () throws(PostgresError) in try Connection.connect(configuration, cancellation: cancellation) }
         connection = c
         return c
     }

@@ -32,6 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
         "Maximum age of a worm-status control, e.g. diff_backup=75m (repeatable; also $IMMOFLOW_THRESHOLDS, comma-separated). Controls: \(ControlThresholds.names.joined(separator: ", ")).",
         valueName: "control=duration"))
     var thresholds: [String] = []
+    @Option(name: .customLong("clock-skew"), help: ArgumentHelp(
+        "How far ahead of the database's clock an event may be dated: later ones are refused when recorded and never count as evidence (default $IMMOFLOW_CLOCK_SKEW or 5m; at most 1h).",
+        valueName: "duration"))
+    var clockSkew: String?
     @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); README \"Measurements\").")
     var poolSize: Int = APIServer.Options.defaultPoolSize
     @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
@@ -82,6 +86,12 @@ struct ServeCommand: AsyncParsableCommand {
             options.thresholds = try ControlThresholds(assignments: thresholdAssignments)
         } catch {
             throw CommandFailure("serve: \(error.description)", exitCode: 64)
+        }
+        if let text = clockSkew ?? environment["IMMOFLOW_CLOCK_SKEW"] {
+            guard let seconds = ControlThresholds.seconds(Substring(text)), seconds <= ControlThresholds.maximumClockSkew else {
+                throw CommandFailure("serve: --clock-skew must look like 90s or 5m, at most 1h, got '\(text)'", exitCode: 64)
+            }
+            options.thresholds.clockSkew = seconds
         }
         options.walCheckInterval = walCheckInterval
         options.poolSize = poolSize

@@ -21,19 +21,20 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Unique name (1–64 of A–Z a–z 0–9 . _ -).") var name: String
         @Option(help: "viewer, auditor, operator or admin.") var role: String
         @Option(help: "Organization UUID the token is confined to (required for auditors).") var organization: String?
-        @Option(name: .customLong("expires-in"), help: "Lifetime: Nd, Nh or Nm (e.g. 90d), or 'never'.") var expiresIn: String = "90d"
+        @Option(name: .customLong("expires-in"), help: "Lifetime: Nd, Nh or Nm (e.g. 90d), at most \(TokenCommand.maximumDays)d. Tokens always expire: rotate them.")
+        var expiresIn: String = "90d"
 
         func validate() throws {
             guard Role(rawValue: role) != nil else { throw ValidationError("--role must be viewer, auditor, operator or admin") }
             if let organization, UUID(uuidString: organization) == nil { throw ValidationError("--organization must be a UUID") }
-            guard TokenCommand.lifetime(expiresIn) != nil else { throw ValidationError("--expires-in must look like 90d, 12h, 30m or 'never'") }
+            guard TokenCommand.lifetime(expiresIn) != nil else {
+                throw ValidationError("--expires-in must look like 90d, 12h or 30m, at most \(TokenCommand.maximumDays)d (tokens always expire: rotate them)")
+            }
         }
 
         func run() async throws {
             let hasher = try tokens.requiredHasher()
-            let lifetime = TokenCommand.lifetime(expiresIn)!
-            let now = Timestamp(Date())
-            let expiresAt = lifetime.map { now.adding(seconds: $0) }
+            let expiresAt = Timestamp(Date()).adding(seconds: TokenCommand.lifetime(expiresIn)!)
             let (pool, url) = try database.pool(size: 1, statementTimeout: .seconds(30))
             do {
                 let (token, record) = try await pool.withConnection {
@@ -100,15 +101,22 @@ struct TokenCommand: AsyncParsableCommand {
         }
     }
 
-    /// Seconds for `90d`, `12h`, `30m`; `.some(nil)` for `never`; nil if malformed.
-    static func lifetime(_ text: String) -> Int64?? {
-        if text == "never" { return .some(nil) }
-        guard let unit = text.last, let n = Int64(text.dropLast()), n > 0, n <= 36_500, !text.hasPrefix("+") else { return nil }
+    /// The longest lifetime a token may get: a yearly rotation with a month to spare. A token
+    /// that never expires outlives the people and systems it was made for (there is no `never`).
+    static let maximumDays: Int64 = 400
+
+    /// Seconds for `90d`, `12h`, `30m` (digits only, at most `maximumDays`); nil if malformed.
+    static func lifetime(_ text: String) -> Int64? {
+        let digits = text.dropLast()
+        guard let unit = text.last, (1...6).contains(digits.utf8.count), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let n = Int64(digits), n > 0 else { return nil }
+        let seconds: Int64
         switch unit {
-        case "d": return .some(n * 86_400)
-        case "h": return .some(n * 3_600)
-        case "m": return .some(n * 60)
+        case "d": seconds = n * 86_400
+        case "h": seconds = n * 3_600
+        case "m": seconds = n * 60
         default: return nil
         }
+        return seconds <= maximumDays * 86_400 ? seconds : nil
     }
 }

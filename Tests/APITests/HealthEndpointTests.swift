@@ -104,6 +104,14 @@ import Testing
         let fromEnvironment = try await TestBinary.run(["serve", "--port", "0", "--database-url", "postgresql://x@127.0.0.1:1/y"],
                                                        environment: ["IMMOFLOW_THRESHOLDS": "diff_backup=2h,nightly=1d"])
         #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains("unknown control"), "\(fromEnvironment.stderr)")
+        // clock skew: a duration of at most an hour, from the flag or the environment
+        for (arguments, environment) in [(["--clock-skew", "2h"], [String: String]()), (["--clock-skew", "0s"], [:]),
+                                         ([], ["IMMOFLOW_CLOCK_SKEW": "soon"])] {
+            let skew = try await TestBinary.run(["serve", "--port", "0", "--database-url", "postgresql://x@127.0.0.1:1/y"] + arguments,
+                                                environment: environment)
+            #expect(skew.status == 64 && skew.stderr.contains("--clock-skew") && skew.stderr.split(separator: "\n").count == 1,
+                    "\(arguments) \(environment): \(skew.stderr)")
+        }
         let busy = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: Application(router: Router()))
         let inUse = try await TestBinary.run(["serve", "--port", String(busy.port), "--database-url", "postgresql://x@127.0.0.1:1/y"])
         #expect(inUse.status == 1)

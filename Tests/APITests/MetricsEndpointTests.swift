@@ -20,7 +20,7 @@ import Testing
         let pool = db.pool(size: 2)
         let seconds = Int64(Date().timeIntervalSince1970)
         let events = DemoBackupHistory(now: Timestamp(secondsSinceEpoch: seconds - 60), days: 20, seed: 11).events()
-        try await pool.withConnection { try await BackupAuditStore().append(events, on: $0) }
+        _ = try await pool.withConnection { try await BackupAuditStore().append(events, on: $0) }
         let newestFull = events.filter { $0.type == .backupFull && $0.status == .succeeded }.compactMap(\.occurredAt).max()!
         let app = APIServer.makeApplication(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: Self.hasher, pool: pool)),
                                             corsOrigins: [], accessLog: nil)

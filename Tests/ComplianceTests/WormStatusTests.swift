@@ -19,6 +19,8 @@ import Testing
         e.offsiteCopy = .init(lastSuccess: ev(5, hoursAgo: 300), lastOutcome: (ev(5, hoursAgo: 300), .succeeded))
         e.archiver = .init(archivingEnabled: true, lagSeconds: 0, failingNow: false)
         e.chainVerification = (now.adding(seconds: -3600), true)
+        e.exports.total = 2
+        e.exports.locked = 2
         return e
     }
 
@@ -93,6 +95,15 @@ import Testing
         e.exports.locked = 2
         e.exports.unlocked = 1
         #expect(control(status(e), "export_locks").status == .violation)
+    }
+
+    /// Issue 12, item 8: the export-lock control reported ok with no packages at all.
+    @Test("no export packages is no evidence: unknown, not ok")
+    func noExportsIsUnknown() {
+        var e = Self.healthy
+        e.exports = ComplianceEvidence.Exports()
+        let s = status(e)
+        #expect(control(s, "export_locks").status == .unknown && s.overall == .unknown)
     }
 
     @Test("legal retain-until: DE 10 years, AT 22 years, from the end of the calendar year (§147 AO, §132 BAO)")
