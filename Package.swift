@@ -85,6 +85,7 @@ let package = Package(
                            "ComplianceStore", "Chronology", "Crypto", "DemoData", "APIFuzzing", "JCS"]),
         .testTarget(name: "ChronologyTests", dependencies: ["Chronology"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
+        .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),

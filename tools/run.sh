@@ -15,7 +15,7 @@ trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 start_cluster
 create_database immoflow
-export DATABASE_URL="$CLUSTER_URL_BASE/immoflow"
+export DATABASE_URL="$(cluster_url immoflow)"
 log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
 
 "$BIN" migrate

@@ -1,7 +1,13 @@
 import Foundation
 import Glibc
 
-/// A throwaway PostgreSQL cluster in a temporary directory, on 127.0.0.1 and a free port.
+/// A throwaway PostgreSQL cluster in a temporary directory, listening on a Unix socket in that
+/// directory only (no TCP).
+///
+/// A TCP port was picked free, released, and then taken by one of the many test servers that
+/// bind port 0 in parallel before the postmaster got it: one fresh-clone run in three failed
+/// that way (issue 12, item 2). A socket in a directory of its own cannot collide. When a start
+/// fails anyway, the error carries the end of `postgres.log`, read before the directory goes.
 ///
 /// `initdb`/`postgres` refuse to run as root, so as root every server command runs as the
 /// `postgres` OS user (`runuser -u postgres --`) on a directory that user owns. A watcher process
@@ -15,10 +21,14 @@ public final class TestCluster: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    /// `postgresql://postgres@127.0.0.1:PORT/DB`.
+    /// `postgresql://postgres@/DB?host=DIRECTORY&port=5432`: the Unix socket in the cluster's
+    /// directory (libpq: a `host` starting with `/` is a socket directory).
     public func url(database: String = "postgres") -> String {
-        "postgresql://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
+        "postgresql://postgres@/\(database)?host=\(directory)&port=\(port)"
     }
+
+    /// The socket's port number: only part of its file name (`.s.PGSQL.5432`), unique by directory.
+    static let socketPort = 5432
 
     public var dataDirectory: String { directory + "/data" }
     private var logFile: String { directory + "/postgres.log" }
@@ -36,7 +46,7 @@ public final class TestCluster: @unchecked Sendable {
         var buffer = Array(template.utf8CString)
         guard mkdtemp(&buffer) != nil else { throw HarnessError("mkdtemp failed: errno \(errno)") }
         let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let cluster = TestCluster(directory: directory, port: try freePort(), binDirectory: bin)
+        let cluster = TestCluster(directory: directory, port: socketPort, binDirectory: bin)
         do {
             try cluster.initialize(settings: settings)
             try cluster.startServerBlocking()
@@ -44,8 +54,10 @@ public final class TestCluster: @unchecked Sendable {
             TestClusterRegistry.register(cluster)
             return cluster
         } catch {
+            // The log goes with the directory: keep its end in the error.
+            let tail = cluster.logTail()
             cluster.stop()
-            throw error
+            throw tail.isEmpty ? error : HarnessError("\(error)\n--- last lines of postgres.log ---\n\(tail)")
         }
     }
 
@@ -90,8 +102,20 @@ public final class TestCluster: @unchecked Sendable {
     }
 
     func startServerBlocking() throws {
-        try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
-                    step: "pg_ctl start (log: \(logFile))")
+        do {
+            try checked([binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
+                        step: "pg_ctl start (log: \(logFile))")
+        } catch {
+            let tail = logTail()
+            throw tail.isEmpty ? error : HarnessError("\(error)\n--- last lines of postgres.log ---\n\(tail)")
+        }
+    }
+
+    /// The last lines of the server's log (empty when there is none).
+    func logTail(lines: Int = 20) -> String {
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs SQL through `psql` as the superuser (setup only).
@@ -113,7 +137,8 @@ public final class TestCluster: @unchecked Sendable {
         try checked([binDirectory + "/initdb", "-D", dataDirectory, "-U", "postgres", "--auth=trust",
                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"], step: "initdb")
         var conf: [String: String] = [
-            "listen_addresses": "'127.0.0.1'",
+            // Unix socket only: nothing to collide with the test servers' ephemeral ports.
+            "listen_addresses": "''",
             "port": String(port),
             "unix_socket_directories": "'\(directory)'",
             "max_connections": "300",

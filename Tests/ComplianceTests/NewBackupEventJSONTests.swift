@@ -38,6 +38,13 @@ import Testing
         #expect(e.json.text.contains(#""size_bytes":\#(value)"#))
     }
 
+    @Test("lengths count characters, as JSON Schema's maxLength does, not UTF-8 bytes")
+    func lengthsInCharacters() throws {
+        let host = String(repeating: "ä", count: 255)
+        #expect(try decode(#"{"type":"check","status":"failed","host":"\#(host)"}"#).host == host)
+        #expect(throws: NewBackupEvent.FieldError.self) { try decode(#"{"type":"check","status":"failed","host":"\#(host)ä"}"#) }
+    }
+
     @Test("every bad member is named", arguments: [
         (#"[]"#, "body"),
         (#"{"status":"failed"}"#, "type"),

@@ -35,9 +35,7 @@ ANALYZE backup_audit;
 SQL
 log "loaded in $(( $(date +%s) - start )) s"
 TOKEN=$("$BIN" token create --name bench --role viewer --expires-in 1d 2>/dev/null)
-PORT=$(free_port)
-"$BIN" serve --port "$PORT" --no-access-log > "$CLUSTER_DIR/serve.log" 2>&1 & SERVE_PID=$!
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+start_serve "$CLUSTER_DIR/serve.log" --no-access-log
 
 URL="http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&limit=50"
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL" || die "the endpoint did not answer: $(curl -s -H "Authorization: Bearer $TOKEN" "$URL" | head -c 300)"

@@ -16,7 +16,7 @@ start_cluster
 rates=()
 for i in $(seq 1 "$RUNS"); do
     create_database bench_$i
-    export DATABASE_URL="$CLUSTER_URL_BASE/bench_$i"
+    export DATABASE_URL="$(cluster_url "bench_$i")"
     "$BIN" migrate 2>/dev/null
     line=$("$BIN" demo-data --audit-logs "$ROWS" --seed "$i" 2>&1 | grep 'rows/s')
     rate=$(echo "$line" | sed -E 's/.*: ([0-9]+) rows\/s.*/\1/')

@@ -44,24 +44,27 @@ as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# start_cluster: sets CLUSTER_DIR, CLUSTER_PORT and CLUSTER_URL_BASE (no database part).
+# cluster_url DB: the libpq URL of database DB on the running cluster (its Unix socket).
+cluster_url() { printf 'postgresql://postgres@/%s?host=%s&port=5432' "$1" "$CLUSTER_DIR"; }
+
+# start_cluster: sets CLUSTER_DIR. The cluster listens on a Unix socket in CLUSTER_DIR only (no
+# TCP port to race for with other servers); on a failed start the end of its log is printed
+# before the directory goes.
 start_cluster() {
     local bin; bin=$(pg_bin)
     CLUSTER_DIR=$(mktemp -d /tmp/immoflow-run-XXXXXX)
-    CLUSTER_PORT=$(free_port)
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$CLUSTER_DIR"
     chmod 700 "$CLUSTER_DIR"
     ( cd /tmp && as_postgres "$bin/initdb" -D "$CLUSTER_DIR/data" -U postgres --auth=trust -E UTF8 \
         --locale=C.UTF-8 --no-sync --no-instructions >/dev/null ) || die "initdb failed"
     cat >> "$CLUSTER_DIR/data/postgresql.auto.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $CLUSTER_PORT
+listen_addresses = ''
+port = 5432
 unix_socket_directories = '$CLUSTER_DIR'
 max_connections = 200
 CONF
     ( cd /tmp && as_postgres "$bin/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/postgres.log" -w -t 60 start >/dev/null ) \
-        || { cat "$CLUSTER_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
-    CLUSTER_URL_BASE="postgresql://postgres@127.0.0.1:$CLUSTER_PORT"
+        || { tail -n 20 "$CLUSTER_DIR/postgres.log" >&2; die "PostgreSQL did not start (the log's last lines are above)"; }
 }
 
 stop_cluster() {
@@ -72,7 +75,7 @@ stop_cluster() {
 }
 
 create_database() {
-    "$(pg_bin)/psql" -X -q -d "$CLUSTER_URL_BASE/postgres" -c "CREATE DATABASE $1" >/dev/null || die "createdb $1 failed"
+    "$(pg_bin)/psql" -X -q -d "$(cluster_url postgres)" -c "CREATE DATABASE $1" >/dev/null || die "createdb $1 failed"
 }
 
 # Builds the release binary and sets BIN to it.
@@ -91,8 +94,24 @@ make_token_pepper() {
 # A new database $1 on the cluster, migrated with $BIN, exported as DATABASE_URL.
 migrated_database() {
     create_database "$1"
-    export DATABASE_URL="$CLUSTER_URL_BASE/$1"
+    export DATABASE_URL="$(cluster_url "$1")"
     "$BIN" migrate 2>/dev/null || die "migrate $1 failed"
+}
+
+# start_serve LOG [ARGS...]: runs `$BIN serve --port 0 ARGS` in the background (SERVE_PID), waits
+# for its "listening on" line and sets PORT to the port the kernel gave it (no free-port race).
+start_serve() {
+    local log=$1; shift
+    "$BIN" serve --port 0 "$@" > "$log" 2>&1 & SERVE_PID=$!
+    PORT=
+    for _ in $(seq 1 100); do
+        PORT=$(sed -n 's/^serve: listening on .*:\([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)
+        [ -n "$PORT" ] && return 0
+        kill -0 "$SERVE_PID" 2>/dev/null || { cat "$log" >&2; die "serve exited"; }
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "serve did not start listening"
 }
 
 # For scripts that start `serve` in the background: stop it (by PID), then the cluster.

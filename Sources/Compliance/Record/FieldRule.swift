@@ -1,9 +1,10 @@
 /// What a writer may put into a column (the JSON body of a new record, a spool line): checked
 /// before anything is stored, so a refusal names the member instead of surfacing as SQL.
 public enum FieldRule: Sendable, Equatable {
-    /// 1…`max` bytes of UTF-8 without NUL (PostgreSQL text cannot hold NUL).
+    /// 1…`max` characters (Unicode scalars, as JSON Schema counts) without NUL (PostgreSQL text
+    /// cannot hold NUL).
     case text(max: Int)
-    /// 1…`max` bytes of visible ASCII (`!`…`~`).
+    /// 1…`max` characters of visible ASCII (`!`…`~`).
     case visibleASCII(max: Int)
     /// A lowercase hyphenated UUID (`uuid::text`).
     case uuid

@@ -58,9 +58,10 @@ public enum RecordJSON {
 
     /// Checks one member against its rule; the value to store.
     static func value(of member: JSONValue, _ rule: FieldRule, name: String) throws(FieldError) -> ColumnValue {
+        // Lengths count characters (Unicode scalars), as JSON Schema's maxLength does (RFC 8259 §7).
         func string(max: Int) throws(FieldError) -> String {
             guard let s = member.string else { throw FieldError(name, "must be a string") }
-            guard !s.isEmpty, s.utf8.count <= max else { throw FieldError(name, "must be 1–\(max) bytes") }
+            guard !s.isEmpty, s.unicodeScalars.count <= max else { throw FieldError(name, "must be 1–\(max) characters") }
             guard !s.utf8.contains(0) else { throw FieldError(name, "must not contain NUL") }
             return s
         }
