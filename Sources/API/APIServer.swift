@@ -32,6 +32,8 @@ public enum APIServer {
         public var thresholds = ControlThresholds()
         /// Seconds between checks of `pg_stat_archiver` for archive failures (0: never).
         public var walCheckInterval = 60
+        /// The contract served at `/openapi.yaml` (nil: not found, 404).
+        public var openAPIDocument: [UInt8]?
 
         public init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -46,30 +48,39 @@ public enum APIServer {
         public var authenticator: Authenticator
         public var metricsRequireToken: Bool
         public var thresholds: ControlThresholds
+        public var openAPIDocument: [UInt8]?
 
         public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator, metricsRequireToken: Bool = false,
-                    thresholds: ControlThresholds = ControlThresholds()) {
+                    thresholds: ControlThresholds = ControlThresholds(), openAPIDocument: [UInt8]? = nil) {
             self.readinessPool = readinessPool
             self.pool = pool
             self.authenticator = authenticator
             self.metricsRequireToken = metricsRequireToken
             self.thresholds = thresholds
+            self.openAPIDocument = openAPIDocument
         }
     }
 
     /// The router with every endpoint this build serves.
     public static func makeApplication(_ dependencies: Dependencies, corsOrigins: [String], accessLog: Logger?) -> Application {
+        let metrics = HTTPMetrics()
+        return Application(router: makeRouter(dependencies, metrics: metrics), cors: CORSPolicy(allowedOrigins: corsOrigins),
+                           accessLog: accessLog, metrics: metrics)
+    }
+
+    /// Every route of the API.
+    public static func makeRouter(_ dependencies: Dependencies, metrics: HTTPMetrics = HTTPMetrics()) -> Router {
         var router = Router()
         HealthEndpoints(readinessPool: dependencies.readinessPool).register(in: &router)
+        OpenAPIEndpoint(document: dependencies.openAPIDocument).register(in: &router)
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                                   clockSkew: dependencies.thresholds.clockSkew).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
-        let metrics = HTTPMetrics()
         MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,
                         requireToken: dependencies.metricsRequireToken, thresholds: dependencies.thresholds).register(in: &router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: corsOrigins), accessLog: accessLog, metrics: metrics)
+        return router
     }
 
     /// Binds, serves until `stop` returns, then shuts down gracefully and closes the pools.
@@ -90,7 +101,8 @@ public enum APIServer {
         }
         let dependencies = Dependencies(readinessPool: readiness, pool: pool,
                                         authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
-                                        metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds)
+                                        metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds,
+                                        openAPIDocument: options.openAPIDocument)
         let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: logger)
         let server: HTTPServer
         do {

@@ -30,7 +30,7 @@ public struct BackupEventsEndpoint: Sendable {
     /// the loop (two thread hops per request instead of four). CSV, and tokens that must be
     /// looked up first, take `list`.
     func start(_ request: HTTPRequest, reply: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) -> Bool {
-        guard !Self.wantsCSV(request), let authorized = authenticator.authorizeFromMemory(request, .readCompliance) else { return false }
+        guard Self.negotiate(request) == .json, let authorized = authenticator.authorizeFromMemory(request, .readCompliance) else { return false }
         if case .failure(let refusal) = authorized {
             reply(.success(refusal.response))
             return true
@@ -49,8 +49,16 @@ public struct BackupEventsEndpoint: Sendable {
         return true
     }
 
-    static func wantsCSV(_ request: HTTPRequest) -> Bool {
-        request.headers["Accept"]?.lowercased().contains("text/csv") == true
+    enum Representation { case json, csv, none }
+    static let offered = ["application/json", "text/csv"]
+
+    /// JSON or CSV by `Accept` and its q-values (RFC 9110 §12.5.1); JSON on a tie.
+    static func negotiate(_ request: HTTPRequest) -> Representation {
+        switch ContentNegotiation.choose(accept: request.headers["Accept"], offered: offered) {
+        case 0: .json
+        case 1: .csv
+        default: .none
+        }
     }
 
     /// The JSON page, straight from the binary result (no decoded events on the hot path).
@@ -67,7 +75,12 @@ public struct BackupEventsEndpoint: Sendable {
         case .success(let parsed): query = parsed
         case .failure(let problem): return problem.response()
         }
-        if Self.wantsCSV(request) {
+        let representation = Self.negotiate(request)
+        if representation == .none {
+            return Problem(status: 406, code: "not_acceptable",
+                           detail: "available as \(Self.offered.joined(separator: " or ")); see the Accept header").response()
+        }
+        if representation == .csv {
             let (events, next) = try await pool.withConnection { try await BackupAuditStore().page(query, on: $0) }
             var headers = HTTPHeaders()
             if let next { headers.set("X-Next-Cursor", next.encoded) }

@@ -60,6 +60,8 @@ public struct MetricsEndpoint: Sendable {
             out += Self.gauge("immoflow_database_up", "1 when the metrics could be read from the database.", [("", 0)])
         }
         out += http.render()
+        out += Self.gauge("immoflow_build_info", "Always 1; the labels say which build answers.",
+                          [("version=\"\(PrometheusText.escape(BuildInfo.version))\"", 1)])
         out += Self.processLines()
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(out.utf8))
     }

@@ -6,7 +6,8 @@ import HTTP1
 public struct CORSPolicy: Sendable, Equatable {
     public var allowedOrigins: [String]
     public var allowedHeaders = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
-    public var exposedHeaders = ["X-Request-Id", "WWW-Authenticate"]
+    /// The response fields a dashboard's script may read beyond the CORS-safelisted ones.
+    public var exposedHeaders = ["X-Request-Id", "WWW-Authenticate", "X-Next-Cursor", "Retry-After"]
     public var maxAgeSeconds = 600
 
     public init(allowedOrigins: [String]) { self.allowedOrigins = allowedOrigins }

@@ -85,6 +85,10 @@ public struct Router: Sendable {
                        kind: .started(started, fallback: handler), bodyLimit: bodyLimit))
     }
 
+    /// Every registered route as method and pattern, in registration order (the contract test
+    /// holds openapi.yaml's paths to it).
+    public var registered: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
     static func segments(_ pattern: String) -> [Segment] {
         pattern.split(separator: "/", omittingEmptySubsequences: true).map {
             $0.hasPrefix(":") ? .parameter(String($0.dropFirst())) : .literal(String($0))

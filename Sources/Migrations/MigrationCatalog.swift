@@ -32,19 +32,8 @@ public struct MigrationCatalog: Sendable {
 
     /// Finds the migrations directory: an explicit path, `IMMOFLOW_MIGRATIONS_DIR`, the install
     /// location next to the executable (`../share/immoflow-compliance/migrations`), `./migrations`,
-    /// or the source checkout this binary was built from.
-    public static func locate(explicit: String?, executablePath: String = CommandLine.arguments.first ?? "",
-                              sourceFile: String = #filePath) -> String {
-        if let explicit { return explicit }
-        if let env = ProcessInfo.processInfo.environment["IMMOFLOW_MIGRATIONS_DIR"], !env.isEmpty { return env }
-        let executableDirectory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        let checkout = URL(fileURLWithPath: sourceFile)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            executableDirectory.appendingPathComponent("../share/immoflow-compliance/migrations").standardized.path,
-            FileManager.default.currentDirectoryPath + "/migrations",
-            checkout.appendingPathComponent("migrations").path,
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[1]
+    /// or the source checkout this binary was built from (`InstalledFile`).
+    public static func locate(explicit: String?, executablePath: String = CommandLine.arguments.first ?? "") -> String {
+        InstalledFile.locate("migrations", explicit: explicit, environmentVariable: "IMMOFLOW_MIGRATIONS_DIR", executablePath: executablePath)
     }
 }

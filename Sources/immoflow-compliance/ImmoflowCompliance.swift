@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import Redaction
@@ -8,6 +9,7 @@ struct ImmoflowCompliance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "immoflow-compliance",
         abstract: "Compliance API server of ImmoflowMe: backup evidence, GoBD/BAO exports, WORM status.",
+        version: BuildInfo.version,
         subcommands: [ServeCommand.self, MigrateCommand.self, DemoDataCommand.self, TokenCommand.self, BackupCommand.self])
 
     /// Parses and runs a command. Every failure is one line on stderr and a non-zero exit:

@@ -4,6 +4,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import HTTPServer
+import Migrations
 
 /// `immoflow-compliance serve`: the HTTP API until SIGTERM or SIGINT (graceful, exit 0).
 struct ServeCommand: AsyncParsableCommand {
@@ -94,6 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
             options.thresholds.clockSkew = seconds
         }
         options.walCheckInterval = walCheckInterval
+        let contract = InstalledFile.locate("openapi.yaml", environmentVariable: "IMMOFLOW_OPENAPI_FILE")
+        options.openAPIDocument = FileManager.default.contents(atPath: contract).map { Array($0) }
+        if options.openAPIDocument == nil {
+            FileHandle.standardError.write(Data("serve: warning: \(contract) not found; /openapi.yaml answers 404\n".utf8))
+        }
         options.poolSize = poolSize
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {

@@ -249,8 +249,31 @@ import Testing
         await f.pool.close()
     }
 
-    func raw(_ f: Fixture, _ text: String) async throws -> RawHTTPClient.Response {
-        try await RawHTTPClient.exchange(port: f.server.port, text, timeout: 10)
+    @Test("Accept with q-values picks JSON or CSV (RFC 9110 §12.5.1); nothing acceptable is a 406; HEAD has the GET's fields")
+    func negotiation() async throws {
+        let f = try await fixture()
+        let target = "/api/compliance/backup-events?limit=2"
+        for (accept, type) in [("text/csv;q=0.5, application/json", "application/json"), ("text/csv, application/json;q=0.5", "text/csv; charset=utf-8"),
+                               ("text/*", "text/csv; charset=utf-8"), ("application/json;q=0, */*", "text/csv; charset=utf-8")] {
+            // twice: the task path, then the path without a task (token cached)
+            for _ in 0..<2 {
+                let r = try await get(f, target, token: f.token, accept: accept)
+                #expect(r.status == 200 && r.header("Content-Type") == type, "\(accept): \(r.header("Content-Type") ?? "none")")
+            }
+        }
+        for accept in ["application/xml", "*/*;q=0"] {
+            let r = try await get(f, target, token: f.token, accept: accept)
+            #expect(r.status == 406 && r.bodyText.contains(#""code":"not_acceptable""#), "\(accept): \(r.status)")
+        }
+        let head = try await raw(f, "HEAD \(target) HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(f.token)\r\n\r\n", head: true)
+        let full = try await get(f, target, token: f.token)
+        #expect(head.status == 200 && head.body.isEmpty && head.header("Content-Length") == full.header("Content-Length"))
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
+    func raw(_ f: Fixture, _ text: String, head: Bool = false) async throws -> RawHTTPClient.Response {
+        try await RawHTTPClient.exchange(port: f.server.port, text, head: head, timeout: 10)
     }
 
     @Test("CORS: the configured dashboard origin may preflight and read the API with a token; others may not")
@@ -278,6 +301,10 @@ import Testing
         let denied = try await raw(f, "GET \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://dash.example\r\n\r\n")
         #expect(denied.status == 401 && denied.header("Access-Control-Allow-Origin") == "https://dash.example")
         #expect(denied.header("Access-Control-Expose-Headers")?.contains("WWW-Authenticate") == true)
+        // a dashboard must be able to read the CSV cursor and a 503's Retry-After
+        for name in ["X-Next-Cursor", "Retry-After", "X-Request-Id"] {
+            #expect(actual.header("Access-Control-Expose-Headers")?.contains(name) == true, "\(name) not exposed")
+        }
         let other = try await raw(f, "GET \(target) HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(f.token)\r\n\r\n")
         #expect(other.status == 200 && other.header("Access-Control-Allow-Origin") == nil)
         await f.server.shutdown()

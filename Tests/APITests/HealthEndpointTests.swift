@@ -93,6 +93,12 @@ import Testing
         #expect(output.contains("SIGTERM, shutting down") && output.contains("serve: stopped"))
     }
 
+    @Test("--version prints the build's version alone, exit 0")
+    func version() async throws {
+        let r = try await TestBinary.run(["--version"])
+        #expect(r.status == 0 && r.stdout == BuildInfo.version + "\n" && r.stderr.isEmpty)
+    }
+
     @Test("bad flags and a port in use: one line, non-zero exit")
     func badInput() async throws {
         let bad = try await TestBinary.run(["serve", "--port", "70000", "--database-url", "postgresql://x@127.0.0.1:1/y"])

@@ -1,4 +1,4 @@
-import API
+@testable import API
 import Chronology
 import Compliance
 import ComplianceStore
@@ -39,6 +39,7 @@ import Testing
         #expect(text.contains("pgbackrest_backup_last_full_timestamp{stanza=\"prod\"} \(newestFull.secondsSinceEpoch)"))
         #expect(text.contains(#"http_requests_total{route="/health",method="GET",status="200"} 1"#))
         #expect(text.contains(#"compliance_control_status{control="full_backup"} 0"#))
+        #expect(text.contains("immoflow_build_info{version=\"\(BuildInfo.version)\"} 1"))
         // archiving is off in the test cluster: no lag series rather than a misleading 0
         #expect(!text.contains("pgbackrest_wal_archive_lag_seconds{") && text.contains("pgbackrest_wal_archiving_up 0"))
         let check = try await Blocking.run { try ProcessRunner.run(["promtool", "check", "metrics"], input: text) }
