@@ -43,11 +43,11 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         var failures = 0
-        var slowest: Duration = .zero
+        var durations: [Duration] = []
         for _ in 0..<500 {
             let began = clock.now
             do { _ = try await pool.query("SELECT 1") } catch let error as PostgresError where error.category == .unavailable { failures += 1 }
-            slowest = max(slowest, clock.now - began)
+            durations.append(clock.now - began)
             try await Task.sleep(for: .milliseconds(4))
         }
         let elapsed = clock.now - start
@@ -55,7 +55,9 @@ import Testing
         // 100 ms, 200, 400, 800 … apart: about log2(elapsed / 100 ms) + 1 attempts, not 500
         #expect(listener.count <= 12, "\(listener.count) connection attempts in \(elapsed)")
         #expect(listener.count >= 2)
-        #expect(slowest < .seconds(1), "a request waited \(slowest)")
+        // refused at once, not queued behind an attempt (the median: the suite shares two cores)
+        let median = durations.sorted()[durations.count / 2]
+        #expect(median < .milliseconds(250), "the median request took \(median)")
         await pool.close()
     }
 
