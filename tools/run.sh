@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The README's run command: a throwaway local PostgreSQL, migrated and filled with demo data,
-# then the server. Everything is removed again when it stops (Ctrl-C).
+# The README's run command: a throwaway local PostgreSQL (archiving WAL), migrated and filled with
+# demo data, then the server. Everything is removed again when it stops (Ctrl-C).
 # Extra arguments go to `demo-data` (e.g. --organizations 8 --audit-logs 100000).
+# IMMOFLOW_RUN_SMOKE=1: instead of serving until Ctrl-C, run every printed curl line against the
+# server and fail unless each answers 2xx with data (tools/test.sh does this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/setup.sh
@@ -11,9 +13,9 @@ ensure_swift
 log "building (release) ..."
 build_release
 
-trap stop_cluster EXIT
+trap stop_serve_and_cluster EXIT
 trap 'exit 130' INT TERM
-start_cluster
+start_cluster archive
 create_database immoflow
 export DATABASE_URL="$(cluster_url immoflow)"
 log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
@@ -25,30 +27,48 @@ log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
 make_token_pepper
 TOKEN=$("$BIN" token create --name demo-admin --role admin --expires-in 1d)
 
-if "$BIN" --help 2>/dev/null | grep -qE "^ +serve( |$)"; then
-    PORT=${PORT:-8080}
-    cat >&2 <<MSG
+# The example requests, printed for the user and, in smoke mode, each run and checked.
+examples() {
+    local base="http://127.0.0.1:$1" auth="Authorization: Bearer $TOKEN"
+    cat <<LINES
+curl -s $base/health
+curl -s $base/health/ready
+curl -s -H "$auth" "$base/api/compliance/backup-events?limit=5"
+curl -s -H "$auth" "$base/api/compliance/backup-events?type=backup_full&status=failed"
+curl -s -H "$auth" -H "Accept: text/csv" "$base/api/compliance/backup-events?limit=20"
+curl -s -H "$auth" "$base/api/compliance/worm-status"
+curl -s $base/api/metrics
+curl -s $base/openapi.yaml
+curl -s -X POST -H "$auth" -H "Content-Type: application/json" -H 'Idempotency-Key: "restore-test-demo-1"' -d '{"type":"restore_test","status":"succeeded","stanza":"prod","details":{"verified_rows":1200}}' $base/api/compliance/backup-events
+LINES
+}
 
-immoflow-compliance is starting on http://127.0.0.1:$PORT (Ctrl-C stops it and removes the database)
-demo token (admin, valid 1 day): $TOKEN
-  curl -s http://127.0.0.1:$PORT/health
-  curl -s http://127.0.0.1:$PORT/health/ready
-  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=5"
-  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/backup-events?type=backup_full&status=failed"
-  curl -s -H "Authorization: Bearer $TOKEN" -H "Accept: text/csv" "http://127.0.0.1:$PORT/api/compliance/backup-events?limit=20"
-  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/compliance/worm-status"
-  curl -s http://127.0.0.1:$PORT/api/metrics
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -H 'Idempotency-Key: "restore-test-demo-1"' \
-       -d '{"type":"restore_test","status":"succeeded","stanza":"prod","details":{"verified_rows":1200}}' \
-       http://127.0.0.1:$PORT/api/compliance/backup-events
-MSG
-    "$BIN" serve --host 127.0.0.1 --port "$PORT"
-else
-    cat >&2 <<MSG
-
-'serve' is not in this build, so this stops after loading the demo data.
-Look at the data while it runs next time, e.g.:
-  psql "$DATABASE_URL" -c "SELECT event_type, status, count(*) FROM backup_audit GROUP BY 1, 2"
-The throwaway cluster is removed now.
-MSG
+if [ "${IMMOFLOW_RUN_SMOKE:-}" = 1 ]; then
+    start_serve "$CLUSTER_DIR/serve.log" --host 127.0.0.1
+    failed=0
+    while IFS= read -r line; do
+        # -w appends the status; every example must answer 2xx with a body that holds data.
+        out=$(eval "${line/curl -s/curl -s -w '\\n%{http_code}'}")
+        status=${out##*$'\n'}; body=${out%$'\n'*}
+        if [[ "$status" != 2?? ]] || [ -z "$body" ] || [[ "$body" == *'"items":[]'* ]]; then
+            log "smoke: FAILED ($status): $line"
+            log "       ${body:0:300}"
+            failed=1
+        else
+            log "smoke: ok ($status, ${#body} bytes): ${line:0:110}"
+            [[ "$line" == *worm-status* ]] && log "       worm-status: $(printf '%s' "$body" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["status"], {c["id"]: c["status"] for c in d["controls"]})')"
+        fi
+    done < <(examples "$PORT")
+    [ "$failed" = 0 ] || die "an example request of tools/run.sh did not return data"
+    log "smoke: every example request returned data"
+    exit 0
 fi
+
+PORT=${PORT:-8080}
+{
+    echo
+    echo "immoflow-compliance is starting on http://127.0.0.1:$PORT (Ctrl-C stops it and removes the database)"
+    echo "demo token (admin, valid 1 day): $TOKEN"
+    examples "$PORT" | sed 's/^/  /'
+} >&2
+"$BIN" serve --host 127.0.0.1 --port "$PORT"

@@ -14,3 +14,5 @@ log "testing ..."
 swift test --skip-build "$@"
 log "API conformance: openapi.yaml and schemathesis against a live server ..."
 tools/api-conformance.sh
+log "the run command's example requests against a fresh demo (IMMOFLOW_RUN_SMOKE=1 tools/run.sh) ..."
+IMMOFLOW_RUN_SMOKE=1 tools/run.sh --organizations 2 --audit-logs 2000

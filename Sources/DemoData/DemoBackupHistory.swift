@@ -10,12 +10,22 @@ import JCS
 ///   restore test Mondays 05:00, DR exercise on the first Saturday of the month at 06:00.
 ///
 /// Every run is two events with one `run_id`: `started`, then the outcome.
+///
+/// The history runs up to `now` itself (runs that finished by then), so the dashboard of a demo
+/// does not depend on the minute it was started. Its failures are chosen so that the demo
+/// demonstrates: the daily full of three days ago failed (a held lock, rc 50) and the next one
+/// recovered, about 1.5 % of the other runs fail at random, and none in the last `quietHours`
+/// (a demo opens on a healthy dashboard, its failures one query away).
 public struct DemoBackupHistory: Sendable {
     public let now: Timestamp
     public let days: Int
     public let seed: UInt64
     public var stanza = "prod"
     public var host = "db-prod-1"
+    /// No random failures among the runs that started in these last hours.
+    public var quietHours: Int64 = 3
+    /// The daily full this many days ago fails (nil: no planted failure).
+    public var failedFullDaysAgo: Int? = 3
 
     public init(now: Timestamp, days: Int, seed: UInt64) {
         self.now = now
@@ -68,7 +78,11 @@ public struct DemoBackupHistory: Sendable {
                 let finish = start.adding(seconds: duration)
                 guard finish <= now else { continue }
                 let runID = rng.uuid()
-                let failure = Self.failure(job.type, &rng)
+                var failure = Self.failure(job.type, &rng)
+                if start > now.adding(seconds: -quietHours * 3600) { failure = nil }
+                if job.type == .backupFull, job.second == 30 * 60, let daysAgo = failedFullDaysAgo, dayNumber == today - daysAgo {
+                    failure = (50, "ERROR: [050]: unable to acquire lock on file '/tmp/pgbackrest/prod-backup.lock': Resource temporarily unavailable")
+                }
                 var started = NewBackupEvent(eventID: rng.uuid(), runID: runID, type: job.type, status: .started,
                                              occurredAt: start, stanza: stanza, repo: job.repo, startedAt: start, host: host)
                 var outcome = started

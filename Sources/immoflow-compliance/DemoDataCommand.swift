@@ -22,7 +22,7 @@ struct DemoDataCommand: AsyncParsableCommand {
     var days: Int = 35
     @Option(help: "Seed: the same seed and --now give the same data.")
     var seed: UInt64 = 42
-    @Option(help: "End of the generated history, RFC 3339 (default: the current hour).")
+    @Option(help: "End of the generated history, RFC 3339 (default: now, to the second).")
     var now: String?
 
     func validate() throws {
@@ -40,8 +40,9 @@ struct DemoDataCommand: AsyncParsableCommand {
         if let now, let parsed = Timestamp(rfc3339: now) {
             anchor = parsed
         } else {
-            let seconds = Int64(Date().timeIntervalSince1970)
-            anchor = Timestamp(secondsSinceEpoch: seconds - seconds % 3600)
+            // Up to now itself: a history that ended at the last full hour showed the hourly diff
+            // stale or fresh depending on the minute the demo started.
+            anchor = Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
         }
         let generator = DemoDataGenerator(.init(organizations: organizations, months: months, auditLogs: auditLogs,
                                                 days: days, seed: seed, now: anchor))

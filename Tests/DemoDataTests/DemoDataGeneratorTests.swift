@@ -128,6 +128,29 @@ import Testing
         #expect(succeededDiffs.allSatisfy { $0.label?.hasSuffix("D") == true && $0.label?.contains("F_") == true })
     }
 
+    /// Issue 12, item 10: the history ended at the last full hour, so at hh:59 the newest diff
+    /// was almost two hours old and the dashboard showed a violation.
+    @Test("at every minute of an hour, the newest diff is within its 75-minute threshold and nothing recent failed")
+    func freshAtEveryMinute() {
+        let base = Timestamp(rfc3339: "2026-11-26T15:00:00Z")!
+        for minute in stride(from: 0, to: 60, by: 3) {
+            let now = base.adding(seconds: Int64(minute * 60 + 17))
+            let events = DemoBackupHistory(now: now, days: 2, seed: 42).events()
+            let newestDiff = events.filter { $0.type == .backupDiff && $0.status == .succeeded }.compactMap(\.occurredAt).max()!
+            #expect(newestDiff <= now && now.secondsSinceEpoch - newestDiff.secondsSinceEpoch <= 75 * 60, "minute \(minute)")
+            #expect(!events.contains { $0.status == .failed && $0.occurredAt! > now.adding(seconds: -3 * 3600) }, "minute \(minute)")
+        }
+    }
+
+    @Test("there is always a failed full backup to find (the demo's curl line for it returns data)")
+    func plantedFailure() {
+        for seed in [UInt64(1), 42, 99] {
+            let events = DemoBackupHistory(now: DemoDataGeneratorTests.now, days: 35, seed: seed).events()
+            let failedFulls = events.filter { $0.type == .backupFull && $0.status == .failed }
+            #expect(failedFulls.contains { $0.exitCode == 50 && $0.startedAt! > DemoDataGeneratorTests.now.adding(seconds: -4 * 86_400) })
+        }
+    }
+
     @Test func deterministic() {
         #expect(Self.history.events() == DemoBackupHistory(now: DemoDataGeneratorTests.now, days: 35, seed: 42).events())
     }

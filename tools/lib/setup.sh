@@ -47,9 +47,10 @@ as_postgres() {
 # cluster_url DB: the libpq URL of database DB on the running cluster (its Unix socket).
 cluster_url() { printf 'postgresql://postgres@/%s?host=%s&port=5432' "$1" "$CLUSTER_DIR"; }
 
-# start_cluster: sets CLUSTER_DIR. The cluster listens on a Unix socket in CLUSTER_DIR only (no
-# TCP port to race for with other servers); on a failed start the end of its log is printed
-# before the directory goes.
+# start_cluster [archive]: sets CLUSTER_DIR. The cluster listens on a Unix socket in CLUSTER_DIR
+# only (no TCP port to race for with other servers); on a failed start the end of its log is
+# printed before the directory goes. With `archive`, WAL is archived into CLUSTER_DIR/wal-archive
+# (the demo's WAL control then has real evidence).
 start_cluster() {
     local bin; bin=$(pg_bin)
     CLUSTER_DIR=$(mktemp -d /tmp/immoflow-run-XXXXXX)
@@ -63,6 +64,15 @@ port = 5432
 unix_socket_directories = '$CLUSTER_DIR'
 max_connections = 200
 CONF
+    if [ "${1:-}" = archive ]; then
+        mkdir -p "$CLUSTER_DIR/wal-archive"
+        [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$CLUSTER_DIR/wal-archive"
+        cat >> "$CLUSTER_DIR/data/postgresql.auto.conf" <<CONF
+archive_mode = on
+archive_command = 'test ! -f $CLUSTER_DIR/wal-archive/%f && cp %p $CLUSTER_DIR/wal-archive/%f'
+archive_timeout = 300
+CONF
+    fi
     ( cd /tmp && as_postgres "$bin/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/postgres.log" -w -t 60 start >/dev/null ) \
         || { tail -n 20 "$CLUSTER_DIR/postgres.log" >&2; die "PostgreSQL did not start (the log's last lines are above)"; }
 }
