@@ -34,15 +34,40 @@ import Testing
             #expect(job.user == "postgres")
             for fragment in fragments { #expect(job.command.contains(fragment), "\(schedule): \(job.command)") }
         }
-        let run = try #require(try Self.read("cron/immoflow-backup").split(separator: "\n").first { $0.hasPrefix("RUN=") })
+        let lines = try Self.read("cron/immoflow-backup").split(separator: "\n")
+        let run = try #require(lines.first { $0.hasPrefix("RUN=") })
+        let utcCheck = try #require(lines.first { $0.hasPrefix("UTC_CHECK=") })
         #expect(run.contains("immoflow-compliance backup run") && run.contains("flock -w"))
-        // every command line is valid shell once cron has expanded $RUN
-        let expansion = String(run.dropFirst(4)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        #expect(jobs.allSatisfy { $0.command.contains("$UTC_CHECK; ") })
+        // every job is valid shell: the line cron runs, and the script its `sh -c "…"` runs once
+        // the outer shell has put in the values of $RUN and $UTC_CHECK (taken as text, as a
+        // shell expands a variable inside double quotes)
+        let values = ["$RUN": String(run.dropFirst(4)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")),
+                      "$UTC_CHECK": String(utcCheck.dropFirst("UTC_CHECK=".count))]
         for job in jobs {
-            let command = job.command.replacingOccurrences(of: "$RUN", with: expansion)
-            let check = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", command]) }
+            let outer = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", job.command]) }
+            #expect(outer.status == 0, "\(job.schedule): \(outer.stderr)")
+            let start = try #require(job.command.range(of: "sh -c \""))
+            let end = try #require(job.command.range(of: "\" >>", options: .backwards))
+            var inner = String(job.command[start.upperBound..<end.lowerBound])
+            for (name, value) in values { inner = inner.replacingOccurrences(of: name, with: value) }
+            let script = inner
+            let check = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", script]) }
             #expect(check.status == 0, "\(job.schedule): \(check.stderr)")
         }
+    }
+
+    /// Issue 12, item 11: Debian 12's cron ignores CRON_TZ (its crontab(5) knows SHELL and
+    /// MAILTO only), so the schedule ran in the host's zone while the file claimed UTC.
+    @Test("cron: no CRON_TZ to rely on; every job warns when the host is not on UTC, and is silent when it is")
+    func cronTimeZone() async throws {
+        let lines = try Self.read("cron/immoflow-backup").split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("CRON_TZ") || $0.hasPrefix("TZ=") })
+        let check = String(try #require(lines.first { $0.hasPrefix("UTC_CHECK=") }).dropFirst("UTC_CHECK=".count))
+        let berlin = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-c", check], environment: ["TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin"]) }
+        #expect(berlin.status == 0 && berlin.stderr.contains("not UTC"), "\(berlin.stderr)")
+        let utc = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-c", check], environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"]) }
+        #expect(utc.status == 0 && utc.stderr.isEmpty && utc.stdout.isEmpty)
     }
 
     @Test("systemd: each timer's calendar is the seed's and names an existing service that runs the wrapper")
@@ -64,6 +89,50 @@ import Testing
         }
         let weekly = try Self.read("systemd/immoflow-backup-weekly.service")
         #expect(weekly.components(separatedBy: "ExecStart=").count == 3 && weekly.contains("--type check -- /usr/bin/pgbackrest --stanza=prod check"))
+    }
+
+    /// Issue 12, item 11: pgBackRest counts backups, so `repo1-retention-diff=7` kept seven hourly
+    /// diffs (seven hours), not the strategy's seven days.
+    @Test("retention means the strategy's days: fulls by time (14 days), diffs counted to span 7 days of the schedule")
+    func retention() throws {
+        let options = Dictionary(try Self.read("pgbackrest/pgbackrest.conf").split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("=") }
+            .map { line -> (String, String) in let p = line.split(separator: "=", maxSplits: 1); return (String(p[0]), String(p[1])) },
+            uniquingKeysWith: { _, last in last })
+        #expect(options["repo1-retention-full-type"] == "time" && options["repo1-retention-full"] == "14")
+        // diffs per day on the schedule: the diff timer's hours
+        let timer = try Self.read("systemd/immoflow-backup-diff.timer")
+        #expect(timer.contains("OnCalendar=*-*-* 01..23:00:00 UTC"))
+        let perDay = 23
+        #expect((Int(options["repo1-retention-diff"] ?? "") ?? 0) >= 7 * perDay)
+        // no archive retention by count of fulls: WAL is kept from the oldest retained backup on
+        #expect(options["repo1-retention-archive"] == nil && options["repo1-retention-archive-type"] == nil)
+    }
+
+    @Test("deploy/install.sh renders the one PostgreSQL version into every path, refuses a bad one")
+    func install() async throws {
+        let destination = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: destination) }
+        for mode in ["cron", "systemd"] {
+            let r = try await Blocking.run {
+                try ProcessRunner.run([Self.root + "/deploy/install.sh", mode], environment: ["DESTDIR": destination, "PG_VERSION": "15",
+                                                                                              "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+            }
+            #expect(r.status == 0, "\(mode): \(r.stderr)")
+        }
+        let config = try String(contentsOfFile: destination + "/etc/pgbackrest/pgbackrest.conf", encoding: .utf8)
+        #expect(config.contains("pg1-path=/var/lib/postgresql/15/main") && !config.contains("@PG_VERSION@"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/postgresql/15/main/conf.d/archiving.conf"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/cron.d/immoflow-backup"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/systemd/system/immoflow-backup-full.timer"))
+        // every file in deploy/ that names a PostgreSQL path uses the setting, not a number
+        for file in ["pgbackrest/pgbackrest.conf", "postgresql/archiving.conf"] {
+            let text = try Self.read(file)
+            #expect(!text.contains("/postgresql/1") && text.contains("@PG_VERSION@"), "\(file)")
+        }
+        let bad = try await Blocking.run {
+            try ProcessRunner.run([Self.root + "/deploy/install.sh"], environment: ["DESTDIR": destination, "PG_VERSION": "fifteen", "PATH": "/usr/bin:/bin"])
+        }
+        #expect(bad.status == 64 && bad.stderr.contains("PG_VERSION"))
     }
 
     @Test("pgbackrest.conf: pgBackRest 2.45 accepts every option, and needs the secrets from the environment")
