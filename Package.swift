@@ -1,11 +1,11 @@
 // swift-tools-version:6.0
 // immoflow-compliance: the compliance REST API server of ImmoflowMe.
-// Module map and the reasons for each dependency: README.md ("Architecture").
+// Module map and the reasons for each dependency: docs/architecture.md.
+// Linux only: the server and the wrapper use Glibc, epoll(7) and pidfd_open(2) directly.
 import PackageDescription
 
 let package = Package(
     name: "immoflow-compliance",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "immoflow-compliance", targets: ["immoflow-compliance"]),
     ],
@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         // Secrets out of stored and printed text (pure, no dependencies).
         .target(name: "Redaction"),
+        // NULL-terminated C string arrays for posix_spawn and libpq (one home for the helper).
+        .target(name: "CInterop"),
         .target(name: "Archive", dependencies: ["CZlib"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
@@ -41,8 +43,8 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTP1Fuzzing"]),
         .target(
             name: "HTTPRouting",
-            dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology", "Redaction"]),
+            dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", "Chronology", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology", "Redaction", "CInterop"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
         .target(
@@ -53,7 +55,7 @@ let package = Package(
         // The backup wrapper's I/O shell: child processes, the spool, recording.
         // pidfd_open(2) for the wrapper's child processes; our own C, no library.
         .target(name: "CProcess"),
-        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CProcess", "Chronology"]),
+        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CProcess", "CInterop", "Chronology"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -74,7 +76,7 @@ let package = Package(
             ]),
 
         // Test support: throwaway PostgreSQL clusters, fixtures.
-        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations"]),
+        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
@@ -95,8 +97,7 @@ let package = Package(
         .testTarget(
             name: "BackupAgentTests",
             dependencies: ["BackupAgent", "PgBackRest", "Compliance", "ComplianceStore", "Postgres", "ComplianceTesting", "Chronology",
-                           "JCS", "API", "HTTPServer", "Crypto"],
-            resources: [.copy("Fixtures")]),
+                           "JCS", "API", "HTTPServer", "Crypto"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Chronology", "Crypto", "JCS"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Compliance", "Chronology", "JCS"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import CInterop
 import CProcess
 import Foundation
 import Glibc
@@ -54,8 +55,8 @@ public enum ChildProcess {
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = withCStrings(arguments) { argv in
-            withCStrings(env) { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
+        let rc = CStringArray.with(arguments) { argv in
+            CStringArray.with(env) { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
         }
         close(outPipe[1])
         close(errPipe[1])
@@ -149,12 +150,5 @@ public enum ChildProcess {
                 if n > 0 { offset += n } else if errno != EINTR { return }
             }
         }
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        pointers.append(nil)
-        defer { pointers.forEach { free($0) } }
-        return body(pointers)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The maximum ages of the controls (the seed's schedule and RPO), configurable with
 /// `serve --threshold control=duration` (or `$IMMOFLOW_THRESHOLDS`, comma-separated).
 public struct ControlThresholds: Sendable, Equatable {
@@ -34,7 +36,7 @@ public struct ControlThresholds: Sendable, Equatable {
         for assignment in assignments {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2 else { throw ThresholdError(assignment: assignment, reason: "expected control=duration") }
-            let name = parts[0].trimmingASCIISpaces(), value = parts[1].trimmingASCIISpaces()
+            let name = parts[0].trimmingCharacters(in: .whitespaces), value = Substring(parts[1].trimmingCharacters(in: .whitespaces))
             guard let seconds = Self.seconds(value) else {
                 throw ThresholdError(assignment: assignment, reason: "duration must look like 90s, 15m, 2h or 7d (at most 10 years)")
             }
@@ -67,14 +69,5 @@ public struct ControlThresholds: Sendable, Equatable {
         let (product, overflow) = n.multipliedReportingOverflow(by: factor)
         guard !overflow, product > 0, product <= 3660 * 86_400 else { return nil }
         return product
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var s = self
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return s
     }
 }

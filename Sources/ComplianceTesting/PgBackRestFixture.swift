@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// A real pgBackRest stanza for tests (pgbackrest.md §2): a PostgreSQL cluster whose
+/// A real pgBackRest stanza for tests (docs/pgbackrest.md §2): a PostgreSQL cluster whose
 /// `archive_command` pushes to an AES-256-CBC encrypted posix repository, everything owned by
 /// the `postgres` OS user. The configuration file carries the cipher pass (mode 0600), so
 /// `archive_command` and `runuser` need nothing from the environment; a test overrides the pass

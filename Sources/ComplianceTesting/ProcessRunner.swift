@@ -1,3 +1,4 @@
+import CInterop
 import Foundation
 import Glibc
 
@@ -44,8 +45,8 @@ public enum ProcessRunner {
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = withCStringArray(arguments) { argv in
-            withCStringArray(env) { envp in posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp) }
+        let rc = CStringArray.with(arguments) { argv in
+            CStringArray.with(env) { envp in posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp) }
         }
         guard rc == 0 else { throw HarnessError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
@@ -75,17 +76,10 @@ public enum ProcessRunner {
         if newSession { posix_spawnattr_setflags(&attributes, 0x80) }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = withCStringArray(arguments) { argv in
-            withCStringArray(env) { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
+        let rc = CStringArray.with(arguments) { argv in
+            CStringArray.with(env) { envp in posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp) }
         }
         guard rc == 0 else { throw HarnessError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
         return pid
-    }
-
-    private static func withCStringArray<R>(_ strings: [String],
-                                            _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        let pointers = strings.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
-        return body(pointers + [nil])
     }
 }

@@ -176,19 +176,11 @@ public struct ChunkedDecoder: Sendable {
               line[0..<colon].allSatisfy(ByteClass.isTchar) else {
             return .bad(line.first == 0x20 || line.first == 0x09 ? "obs_fold" : "invalid_trailer")
         }
-        let value = line[(colon + 1)...].drop { $0 == 0x20 || $0 == 0x09 }
+        let value = line[(colon + 1)...]
         guard value.allSatisfy(ByteClass.isFieldValue) else { return .bad("invalid_trailer_value") }
         trailers.add(String(decoding: line[0..<colon], as: UTF8.self),
-                     String(decoding: value, as: UTF8.self).trimmingTrailingWhitespace())
+                     String(Substring(decoding: value, as: UTF8.self).trimmingWhitespace()))
         if trailers.count > limits.fieldCount { return HTTPError(431, "too_many_trailers") }
         return nil
-    }
-}
-
-extension String {
-    func trimmingTrailingWhitespace() -> String {
-        var s = Substring(self)
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -74,14 +74,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public var count: Int { fields.count }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
-
-    /// The comma-separated list elements of every `name` field, trimmed, empty ones dropped
-    /// (RFC 9110 §5.6.1 list syntax, for `Connection` and similar).
-    public func listElements(_ name: String) -> [Substring] {
-        values(name).flatMap { value in
-            value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        }
-    }
 }
 
 extension Substring {

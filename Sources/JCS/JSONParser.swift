@@ -2,7 +2,7 @@
 /// - `.strict` for request bodies: UTF-8 only, no control characters in strings, duplicate
 ///   member names refused (I-JSON, RFC 7493 §2.3), bounded depth;
 /// - `.lenient` for `pgbackrest info --output=json`, whose error messages can carry raw
-///   non-UTF-8 bytes and control characters (pgbackrest.md §4): invalid UTF-8 becomes U+FFFD,
+///   non-UTF-8 bytes and control characters (docs/pgbackrest.md §4): invalid UTF-8 becomes U+FFFD,
 ///   raw control characters are kept, duplicates keep the last member.
 /// Errors are data: the byte offset and what was expected.
 public struct JSONParser {

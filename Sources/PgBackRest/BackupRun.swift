@@ -5,7 +5,7 @@ import Redaction
 
 /// One wrapped run, as events (pure): a `started` event before the command, one outcome event
 /// after it. Both share `runID`; the started event's id is the annotation pgBackRest stores
-/// with the backup, so `info` can be joined to our record (pgbackrest.md G11).
+/// with the backup, so `info` can be joined to our record (docs/pgbackrest.md G11).
 public struct BackupRun: Sendable {
     public let kind: BackupRunKind
     public let runID: String
@@ -35,7 +35,7 @@ public struct BackupRun: Sendable {
                        details: CanonicalJSON.object(["command": .array(command.map { .string($0) })]).text)
     }
 
-    /// The outcome (pgbackrest.md §5, wrapper rules):
+    /// The outcome (docs/pgbackrest.md §5, wrapper rules):
     /// - not exit 0 → `failed`, with the exit code and the last `ERROR: [NNN]` line;
     /// - exit 0 for a backup → the new set is looked up in `info` (by our annotation, else by
     ///   the "new backup label" line) for label, sizes and WAL range; `completed_with_errors`

@@ -1,7 +1,7 @@
 import Chronology
 import JCS
 
-/// `pgbackrest info --output=json` (2.45 schema, pgbackrest.md §4), decoded leniently: invalid
+/// `pgbackrest info --output=json` (2.45 schema, docs/pgbackrest.md §4), decoded leniently: invalid
 /// UTF-8 and raw control characters (a wrong cipher pass puts them in `status.message`) do not
 /// stop the decoding, `system-id` stays exact, unknown members are ignored.
 public struct PgBackRestInfo: Sendable, Equatable {

@@ -1,4 +1,6 @@
-/// What the wrapper reads from a pgBackRest command's console output (pgbackrest.md §5):
+import Foundation
+
+/// What the wrapper reads from a pgBackRest command's console output (docs/pgbackrest.md §5):
 /// `ERROR: [NNN]: message` lines on stderr (continuation lines indented), `WARN: invalid page
 /// checksum` lines, and `INFO: new backup label = <label>` on stdout. Pure: text in, facts out.
 public struct PgBackRestOutput: Sendable, Equatable {
@@ -20,7 +22,7 @@ public struct PgBackRestOutput: Sendable, Equatable {
             if let range = line.range(of: "ERROR: [") {
                 let rest = line[range.upperBound...]
                 if let close = rest.firstIndex(of: "]"), let code = Int(rest[..<close]), rest[..<close].allSatisfy(\.isASCII) {
-                    lastError = String(line[range.lowerBound...].prefix(1000)).trimmingTrailingSpaces()
+                    lastError = String(line[range.lowerBound...].prefix(1000)).trimmingCharacters(in: .whitespaces)
                     lastErrorCode = code
                 }
             } else if line.contains("WARN: invalid page checksum") {
@@ -30,13 +32,5 @@ public struct PgBackRestOutput: Sendable, Equatable {
                 if !label.isEmpty { newBackupLabel = String(label) }
             }
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var s = Substring(self)
-        while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -1,4 +1,6 @@
+import CInterop
 import CLibPQ
+import Foundation
 import Glibc
 
 /// The single owner of one libpq connection (`PGconn`), driven non-blocking.
@@ -44,8 +46,8 @@ final class Connection {
         let keywords = ["connect_timeout", "fallback_application_name", "dbname", "client_encoding"]
         let values = [String(max(2, configuration.connectTimeoutSeconds)), configuration.applicationName,
                       configuration.url, "UTF8"]
-        let conn: OpaquePointer? = withCStrings(keywords) { k in
-            withCStrings(values) { v in PQconnectStartParams(k, v, 1) }
+        let conn: OpaquePointer? = CStringArray.with(keywords) { k in
+            CStringArray.with(values) { v in PQconnectStartParams(k.map { UnsafePointer($0) }, v.map { UnsafePointer($0) }, 1) }
         }
         guard let conn else { throw PostgresError(.connectionFailed, "out of memory allocating a connection") }
         let connection = Connection(handle: conn, cancellation: cancellation)
@@ -113,11 +115,18 @@ final class Connection {
     // MARK: queries
 
     /// Runs one statement with bound parameters (extended protocol, binary results).
+    /// `timeout` bounds the whole of it — preparing, sending and the result — not each step.
     func execute(_ query: Query, timeout: Duration) throws(PostgresError) -> QueryResult {
         let conn = try openHandle()
-        try send(query, on: conn)
-        let outcome = try collect(on: conn, timeout: timeout, expectCopyOut: false)
+        let deadline = ContinuousClock.now + timeout
+        try send(query, on: conn, until: deadline)
+        let outcome = try collect(on: conn, timeout: Self.remaining(until: deadline), expectCopyOut: false)
         return QueryResult(storage: outcome)
+    }
+
+    /// Time left until `deadline` (zero once it has passed: the next wait times out at once).
+    static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
+        max(.zero, deadline - ContinuousClock.now)
     }
 
     /// Runs trusted SQL text that may hold several statements (simple protocol, text results).
@@ -137,7 +146,7 @@ final class Connection {
         return conn
     }
 
-    private func send(_ query: Query, on conn: OpaquePointer) throws(PostgresError) {
+    private func send(_ query: Query, on conn: OpaquePointer, until deadline: ContinuousClock.Instant) throws(PostgresError) {
         let bindings = query.bindings
         for (i, b) in bindings.enumerated() where b.format == .text && b.bytes?.contains(0) == true {
             throw PostgresError(.invalidParameter, "parameter $\(i + 1) contains a NUL byte, which text values cannot hold")
@@ -159,7 +168,7 @@ final class Connection {
         let formats = bindings.map { $0.format.rawValue }
         var statement: String?
         if query.usesPreparedStatement {
-            statement = try preparedStatement(for: query.sql, types: types, on: conn)
+            statement = try preparedStatement(for: query.sql, types: types, on: conn, until: deadline)
         }
         let sent: Int32 = storage.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
@@ -170,19 +179,20 @@ final class Connection {
             return PQsendQueryParams(conn, query.sql, Int32(bindings.count), types, values, lengths, formats, 1)
         }
         guard sent == 1 else { throw lostOrFailed(conn) }
-        try flush(conn, until: ContinuousClock.now + .seconds(30))
+        try flush(conn, until: deadline)
     }
 
     /// The name of `sql` prepared on this session, preparing it first if needed; nil when the
     /// session already holds `preparedStatementLimit` statements (the query then runs unnamed).
     /// Parameter types are part of the statement: the same text is only ever bound the same way.
-    private func preparedStatement(for sql: String, types: [UInt32], on conn: OpaquePointer) throws(PostgresError) -> String? {
+    private func preparedStatement(for sql: String, types: [UInt32], on conn: OpaquePointer,
+                                   until deadline: ContinuousClock.Instant) throws(PostgresError) -> String? {
         if let name = preparedStatements[sql] { return name }
         guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
         let name = "immoflow_\(preparedStatements.count + 1)"
         guard PQsendPrepare(conn, name, sql, Int32(types.count), types) == 1 else { throw lostOrFailed(conn) }
-        try flush(conn, until: ContinuousClock.now + .seconds(30))
-        _ = try collect(on: conn, timeout: .seconds(30), expectCopyOut: false)
+        try flush(conn, until: deadline)
+        _ = try collect(on: conn, timeout: Self.remaining(until: deadline), expectCopyOut: false)
         preparedStatements[sql] = name
         return name
     }
@@ -270,8 +280,9 @@ final class Connection {
     /// Starts a `COPY … TO STDOUT`; rows are then read with `readCopyData`.
     func startCopyOut(_ query: Query, timeout: Duration) throws(PostgresError) {
         let conn = try openHandle()
-        try send(query, on: conn)
-        _ = try collect(on: conn, timeout: timeout, expectCopyOut: true)
+        let deadline = ContinuousClock.now + timeout
+        try send(query, on: conn, until: deadline)
+        _ = try collect(on: conn, timeout: Self.remaining(until: deadline), expectCopyOut: true)
         copyFinished = false
     }
 
@@ -314,7 +325,8 @@ final class Connection {
             }
             if n == -1 {
                 copyFinished = true
-                _ = try collect(on: conn, timeout: .seconds(30), expectCopyOut: false)
+                // The COPY's end: the command status follows at once; bounded like the rows.
+                _ = try collect(on: conn, timeout: idleTimeout, expectCopyOut: false)
                 return out.isEmpty ? nil : out
             }
             throw lostOrFailed(conn)
@@ -402,7 +414,7 @@ final class Connection {
     }
 
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmed() }
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
@@ -420,21 +432,4 @@ final class Connection {
         return PostgresError(code, message, sqlState: sqlState, detail: field("D"), hint: field("H"),
                              column: field("c"), constraint: field("n"))
     }
-}
-
-private extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    func trimmed() -> String {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
-
-/// Calls `body` with a NULL-terminated array of C strings that live for the call.
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-    let duplicated = strings.map { strdup($0) }
-    defer { duplicated.forEach { free($0) } }
-    return body(duplicated.map { UnsafePointer($0) } + [nil])
 }

@@ -22,9 +22,6 @@ public struct ConnectionConfiguration: Sendable {
         self.sessionSettings = sessionSettings
     }
 
-    /// The URL with any password replaced by `<redacted>`, safe for messages and logs.
-    public var redactedURL: String { Self.redact(url) }
-
     /// Replaces the password in a URI (`scheme://user:secret@host`), a `password=` keyword or
     /// query parameter, and any other secret form `SecretRedaction` knows.
     public static func redact(_ url: String) -> String { SecretRedaction.text(url) }

@@ -190,7 +190,9 @@ import Testing
 
     @Test("a backup is annotated with the started event's id and read back from info for label and sizes")
     func backupWithInfo() async throws {
-        let url = try #require(Bundle.module.url(forResource: "pgbackrest-info.sample", withExtension: "json", subdirectory: "Fixtures"))
+        // the verified 2.45 sample (docs/pgbackrest.md), kept once, with the PgBackRest tests
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PgBackRestTests/Fixtures/pgbackrest-info.sample.json")
         let json = try String(contentsOf: url, encoding: .utf8)
         let store = FakeStore()
         let processes = FakeProcesses([Self.exited(0, stderr: "INFO: new backup label = 20261126-135752F"),

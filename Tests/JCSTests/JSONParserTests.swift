@@ -15,7 +15,7 @@ import Testing
         #expect(v.members?.map(\.key) == ["a", "b"])
     }
 
-    @Test("integers beyond 2^53 stay exact (pgbackrest system-id, pgbackrest.md G13)")
+    @Test("integers beyond 2^53 stay exact (pgbackrest system-id, docs/pgbackrest.md G13)")
     func bigIntegers() throws {
         #expect(try parse("7712479056685684044") == .integer(7_712_479_056_685_684_044))
         #expect(try parse("-9223372036854775808") == .integer(.min))

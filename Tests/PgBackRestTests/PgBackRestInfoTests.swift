@@ -3,7 +3,7 @@ import Foundation
 import PgBackRest
 import Testing
 
-/// Decoding `pgbackrest info --output=json` (pgbackrest.md §4), from the verified 2.45 samples.
+/// Decoding `pgbackrest info --output=json` (docs/pgbackrest.md §4), from the verified 2.45 samples.
 @Suite struct PgBackRestInfoTests {
     static func fixture(_ name: String) throws -> [UInt8] {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))

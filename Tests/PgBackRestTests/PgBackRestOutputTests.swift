@@ -1,7 +1,7 @@
 import PgBackRest
 import Testing
 
-/// Reading pgBackRest's console output (pgbackrest.md §5).
+/// Reading pgBackRest's console output (docs/pgbackrest.md §5).
 @Suite struct PgBackRestOutputTests {
     @Test func lastErrorLineWins() {
         let o = PgBackRestOutput("""

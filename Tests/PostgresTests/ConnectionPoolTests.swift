@@ -37,6 +37,31 @@ import Testing
         await pool.close()
     }
 
+    /// Issue 12, item 6: preparing and sending had a fixed 30 s of their own. Preparing a
+    /// statement on a table another session holds locked waits in the server's parse step; the
+    /// query's 1 s deadline must bound that wait too.
+    @Test("the query's deadline bounds preparing it: a prepare blocked on a lock times out in about 1 s, not 30")
+    func deadlineCoversPrepare() async throws {
+        let pool = try await pool(size: 2, timeout: .seconds(30))
+        try await pool.execute("CREATE TABLE IF NOT EXISTS deadline_probe (id int)")
+        try await pool.withConnection { holder in
+            try await holder.execute("BEGIN")
+            try await holder.execute("LOCK TABLE deadline_probe IN ACCESS EXCLUSIVE MODE")
+            try await pool.withConnection { c in
+                let clock = ContinuousClock()
+                let started = clock.now
+                let error = await #expect(throws: PostgresError.self) {
+                    try await c.query(Query("SELECT count(*) AS n FROM deadline_probe").prepared(), timeout: .seconds(1))
+                }
+                #expect(error?.code == .timeout, "\(String(describing: error))")
+                #expect(clock.now - started < .seconds(5), "took \(clock.now - started)")
+            }
+            try await holder.execute("ROLLBACK")
+        }
+        #expect(try await pool.query(Query("SELECT count(*) AS n FROM deadline_probe").prepared()).single().decode(Int.self, "n") == 0)
+        await pool.close()
+    }
+
     @Test("a prepared query is prepared once per session and bound anew each time; errors leave the session usable")
     func preparedStatements() async throws {
         let pool = try await pool(size: 1)
