@@ -20,10 +20,8 @@ public enum APIServer {
         public var poolSize = Options.defaultPoolSize
         /// Cores + 1. Every API query is short and CPU-bound on both sides, so a connection per
         /// core (plus one to cover the gap while a result travels) keeps the CPUs busy without
-        /// the context switches of more: measured on 2 cores with PostgreSQL on the same machine,
-        /// backup-events served 3,742 req/s with 3 connections, 3,452 with 4, ~3,300 with 6 and
-        /// ~2,750 with 16 (tools/bench/api.sh; README "Measurements"). With the database on a
-        /// bigger host of its own, raise it (`--pool-size`; PostgreSQL's rule of thumb is twice
+        /// the context switches of more (docs/measurements.md, "Pool size"). With the database on
+        /// a bigger host of its own, raise it (`--pool-size`; PostgreSQL's rule of thumb is twice
         /// the database's cores plus its spindles).
         public static var defaultPoolSize: Int { ProcessInfo.processInfo.activeProcessorCount + 1 }
         /// Require a token with `read_metrics` for `/api/metrics` (open by default).
@@ -125,9 +123,9 @@ public enum APIServer {
     /// The API's statements are prepared once per connection and bound with values (LIMIT, filters,
     /// cursor). With the default `plan_cache_mode = auto` PostgreSQL keeps re-planning them on every
     /// execution, because a generic plan's estimate for `LIMIT $n` looks worse than the custom
-    /// plans — measured 0.13 ms of planning per backup-events page, a third of its database time,
-    /// for the same plan (tools/bench/api.sh; README "Measurements"). Every API query is keyed by an
-    /// index whose order matches its ORDER BY, so the generic plan is the plan.
+    /// plans — a third of a page's database time spent planning the same plan again
+    /// (docs/measurements.md). Every API query is keyed by an index whose order matches its ORDER
+    /// BY, so the generic plan is the plan.
     static let apiSessionSettings: [(name: String, value: String)] = [("plan_cache_mode", "force_generic_plan")]
 
     /// Records WAL archive failures (and recoveries) as `wal_archive` events until cancelled. A

@@ -40,7 +40,7 @@ public struct APIToken: Sendable, Equatable {
 /// The check is the first 8 bytes of HMAC-SHA256(K, random), K = HMAC-SHA256(pepper,
 /// "immoflow-token-check-v1"): only a holder of the pepper can make a token that passes it, so a
 /// token this server never issued is refused from memory, without a database lookup (a flood of
-/// random `imfc_…` tokens cost one lookup each and raised legitimate p50 from 1.2 to 8.5 ms).
+/// random `imfc_…` tokens cost one lookup each and slowed every legitimate request).
 public struct TokenHasher: Sendable {
     public static let prefix = "imfc_"
     /// Characters after the prefix: 40 bytes in base64url.

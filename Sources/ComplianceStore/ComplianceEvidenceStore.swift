@@ -12,10 +12,10 @@ public struct ComplianceEvidenceStore: Sendable {
 
     /// One statement for all backup evidence, the archiver and the chain verification (one round
     /// trip). Each type gets two LATERAL probes with the type as a SQL constant, so every probe is
-    /// planned against the (event_type, occurred_at DESC, seq DESC) index even for a rare type —
-    /// a generic plan over unnest() took 1.4 s at 1,000,000 events. The constants are the enum's
-    /// raw values, never client input. Planning it costs ~3 ms, so it runs as a prepared
-    /// statement (planned once per connection; execution ~0.9 ms at 1,000,000 events).
+    /// planned against the (event_type, occurred_at DESC, seq DESC) index even for a rare type (a
+    /// generic plan over unnest() scanned the history). The constants are the enum's raw values,
+    /// never client input. Planning it costs more than running it, so it runs as a prepared
+    /// statement, planned once per connection (docs/measurements.md).
     ///
     /// Parameters: $1 the clock skew in seconds — an event dated more than that ahead of the
     /// database's clock is no evidence (issue 12: a row from 2036 showed a control `ok` for ten
@@ -46,7 +46,7 @@ public struct ComplianceEvidenceStore: Sendable {
                 WHERE $2::uuid IS NULL OR organization_id IS NULL OR organization_id = $2::uuid
                 ORDER BY verified_at DESC LIMIT 1) v ON true
             """
-        // The WAL archiver of this database (README: "WAL archive lag"). WAL is waiting when the
+        // The WAL archiver of this database (docs/api.md, "WAL lag"). WAL is waiting when the
         // newest completed segment (the one before the segment being written) has not been
         // archived; then the lag is the time since the last successful archive (or since the
         // statistics reset if nothing was ever archived). Nothing waiting means a lag of 0, so an

@@ -7,16 +7,15 @@ import Glibc
 /// Dispatch watches the epoll descriptor (one read source per loop); when it fires, every ready
 /// connection of the loop is served in one pass. Per request that costs the socket's own read
 /// and write, while Dispatch's per-event work (a worker wake-up, two epoll_ctl re-arms, an
-/// ioctl) is paid once per batch instead of once per connection event: with a read source per
-/// connection it was 6.5 system calls and one context switch per keep-alive request
-/// (tools/bench/http.sh; docs/http-conformance.md).
+/// ioctl) is paid once per batch instead of once per connection event (a read source per
+/// connection cost several system calls and a context switch per keep-alive request;
+/// docs/measurements.md).
 ///
 /// Registrations are edge-triggered: a socket joins the kernel's ready list when data arrives,
 /// so a pass serves connections in the order their requests came. Level-triggered, a socket
 /// served in one pass was put back at the list's end at once and kept that place when its next
 /// request came, so passes went in an order unrelated to arrival and the latency spread widened
-/// (keep-alive p99 1.81–1.91 ms level- vs 1.71–1.72 ms edge-triggered at the same throughput,
-/// interleaved wrk runs). Readers therefore drain a socket on every report (`onReadable`).
+/// (docs/measurements.md). Readers therefore drain a socket on every report (`onReadable`).
 ///
 /// `@unchecked Sendable`: `connections` and the scratch arrays are touched only on `queue`.
 final class EventLoop: @unchecked Sendable {

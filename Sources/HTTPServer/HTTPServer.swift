@@ -43,9 +43,8 @@ public final class HTTPServer: Sendable {
         port = Socket.localPort(listenerFD)
         sweeper = TimerSource(DispatchSource.makeTimerSource(queue: DispatchQueue(label: "http.timeouts")))
         // Half the cores (at least one) run event loops; the others are left to the async
-        // handlers (the cooperative pool), the database and, on a benchmark host, the client.
-        // Measured on 2 cores: one loop gives 44k keep-alive req/s and p99 2.6 ms, two loops 35k
-        // and 4.2 ms (they compete with everything else for the same two cores).
+        // handlers (the cooperative pool), the database and, on a benchmark host, the client:
+        // more loops compete with all of those for the same cores (docs/measurements.md).
         let online = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let cores = Int(ProcessInfo.processInfo.environment["IMMOFLOW_LOOPS"] ?? "").flatMap { (1...256).contains($0) ? $0 : nil }
             ?? max(1, online / 2)

@@ -1,9 +1,9 @@
 /// When a pool may try to open a connection while the database is unreachable (pure; the pool
 /// holds it under a lock and passes the time in).
 ///
-/// Without it every request during an outage opened a new connection: 205,000 connection
-/// attempts in a 12 s outage under load, each a socket, a TCP handshake and a libpq setup, and a
-/// flood for the database the moment it comes back. After a failure, attempts wait `delay`
+/// Without it every request during an outage opened a new connection — hundreds of thousands in
+/// a short outage under load, each a socket, a TCP handshake and a libpq setup, and a flood for
+/// the database the moment it comes back. After a failure, attempts wait `delay`
 /// (100 ms, doubling up to 5 s), and only one attempt runs at a time; everything else fails at
 /// once as `unavailable` (503 with Retry-After at the API). A success clears it, so the pool
 /// recovers within one delay of the database's return.

@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         "How far ahead of the database's clock an event may be dated: later ones are refused when recorded and never count as evidence (default $IMMOFLOW_CLOCK_SKEW or 5m; at most 1h).",
         valueName: "duration"))
     var clockSkew: String?
-    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); README \"Measurements\").")
+    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); docs/measurements.md).")
     var poolSize: Int = APIServer.Options.defaultPoolSize
     @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
     var walCheckInterval: Int = 60
