@@ -12,21 +12,12 @@ public final class CountingListener: Sendable {
     private let done = Mutex<Bool>(false)
 
     public init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket failed: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let (fd, port) = try LoopbackSocket.bound()
+        guard listen(fd, 128) == 0 else {
+            close(fd)
+            throw HarnessError("listen failed: errno \(errno)")
         }
-        guard bound == 0, listen(fd, 128) == 0 else { throw HarnessError("bind/listen failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         self.fd = fd
         let thread = Thread { [self] in acceptLoop() }
         thread.start()

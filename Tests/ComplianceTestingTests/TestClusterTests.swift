@@ -14,14 +14,7 @@ import Testing
             var fds: [Int32] = []
             defer { fds.forEach { close($0) } }
             for _ in 0..<count {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                guard fd >= 0 else { continue }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                _ = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
+                guard let (fd, _) = try? LoopbackSocket.bound() else { continue }
                 _ = listen(fd, 4)
                 fds.append(fd)
             }

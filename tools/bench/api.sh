@@ -6,14 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/lib/setup.sh
+. tools/lib/bench.sh
 EVENTS=${EVENTS:-1000000}
 DURATION=${DURATION:-10s}
 RUNS=${RUNS:-3}
 
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "wrk is needed"
-ensure_packages
-ensure_swift
-build_release
+prepare_bench
 PGBIN=$(pg_bin)
 trap stop_serve_and_cluster EXIT
 start_cluster
@@ -47,8 +45,6 @@ SELECT seq, event_id, run_id, event_type, status, occurred_at, recorded_at, stan
 FROM backup_audit WHERE true AND event_type = ANY('{backup_full}'::text[]) ORDER BY occurred_at DESC, seq DESC LIMIT 51;
 SQL
 
-to_ms() { echo "$1" | awk '/us$/ {sub("us",""); printf "%.3f", $1/1000; next} /ms$/ {sub("ms",""); printf "%.3f", $1; next} /s$/ {sub("s",""); printf "%.3f", $1*1000}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : > "$CLUSTER_DIR/ours"; : > "$CLUSTER_DIR/pgbench"
 for i in $(seq 1 "$RUNS"); do
     out=$(wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$URL")

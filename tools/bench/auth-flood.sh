@@ -8,14 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/lib/setup.sh
+. tools/lib/bench.sh
 EVENTS=${EVENTS:-100000}
 DURATION=${DURATION:-10s}
 RUNS=${RUNS:-3}
 
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || die "wrk is needed"
-ensure_packages
-ensure_swift
-build_release
+prepare_bench
 BIN=${BENCH_BIN:-$BIN}
 FLOOD_CHARS=${FLOOD_CHARS:-54}
 trap stop_serve_and_cluster EXIT
@@ -42,8 +40,6 @@ request = function()
 end
 LUA
 } > "$CLUSTER_DIR/flood.lua"
-to_ms() { echo "$1" | awk '/us$/ {sub("us",""); printf "%.3f", $1/1000; next} /ms$/ {sub("ms",""); printf "%.3f", $1; next} /s$/ {sub("s",""); printf "%.3f", $1*1000}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 legit() { wrk -t1 -c4 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$URL" > "$CLUSTER_DIR/legit.txt"; }
 : > "$CLUSTER_DIR/alone"; : > "$CLUSTER_DIR/flooded"; : > "$CLUSTER_DIR/flood"
 # The access log goes to a file, as deployed it goes to journald.

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/lib/setup.sh
+. tools/lib/bench.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 LONG_SECONDS=${LONG_SECONDS:-300}
@@ -66,8 +67,6 @@ measure() {
     errs=$(echo "$out" | awk '/Socket errors|Non-2xx/ {print}' | tr '\n' ' ')
     echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${errs:-none}"
 }
-to_ms() { echo "$1" | awk '/us$/ {sub("us",""); printf "%.3f", $1/1000; next} /ms$/ {sub("ms",""); printf "%.3f", $1; next} /s$/ {sub("s",""); printf "%.3f", $1*1000}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for mode in keep-alive close; do
     HDR=(); [ "$mode" = close ] && HDR=(-H "Connection: close")
