@@ -1,6 +1,8 @@
 import Compliance
 
 /// Where events go when the database cannot take them (`EventSpool` on disk; fakes in tests).
+/// A spool that cannot be used throws `EventSpool.Failure`; any other error from `deliver` is the
+/// store's (the recorder tells the two apart: an unusable spool must not cost a new event).
 public protocol EventSpooling: Sendable {
     /// Shown in messages.
     var path: String { get }

@@ -25,7 +25,7 @@ import Testing
 
     static let setup = Task { () throws -> Setup in
         let fixture = try await PgBackRestFixture.start()
-        try await Blocking.run { try fixture.cluster.psql("CREATE DATABASE compliance") }
+        _ = try await Blocking.run { try fixture.cluster.psql("CREATE DATABASE compliance") }
         let url = fixture.cluster.url(database: "compliance")
         let migrate = try await TestBinary.run(["migrate", "--migrations-dir", TestEnvironment.migrationsDirectory],
                                                environment: ["DATABASE_URL": url])

@@ -25,7 +25,4 @@ public enum ColumnType: String, Sendable, CaseIterable {
         default: rawValue
         }
     }
-
-    /// Whether values of this type are `ColumnValue.integer`.
-    public var isInteger: Bool { self == .bigint || self == .smallint || self == .integer }
 }

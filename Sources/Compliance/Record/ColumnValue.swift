@@ -29,18 +29,6 @@ public enum ColumnValue: Sendable, Equatable {
     public var text: String? { if case .text(let s) = self { s } else { nil } }
     public var time: Timestamp? { if case .time(let t) = self { t } else { nil } }
     public var bytes: [UInt8]? { if case .bytes(let b) = self { b } else { nil } }
-
-    /// Whether the value has the kind `type` stores (NULL fits every type).
-    public func fits(_ type: ColumnType) -> Bool {
-        switch (self, type) {
-        case (.null, _): true
-        case (.integer, .bigint), (.integer, .smallint), (.integer, .integer): true
-        case (.text, .text), (.text, .uuid), (.text, .jsonObjectText): true
-        case (.time, .timestamptz): true
-        case (.bytes, .bytea): true
-        default: false
-        }
-    }
 }
 
 extension Optional where Wrapped == String {

@@ -22,9 +22,6 @@ extension RecordColumns {
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
     public static var columnNames: [String] { allCases.map { $0.spec.column } }
-
-    /// The column named `column`, if any.
-    public static func named(_ column: String) -> Self? { allCases.first { $0.spec.column == column } }
 }
 
 /// One member of a record's JSON and CSV: a column, or a value derived from columns.

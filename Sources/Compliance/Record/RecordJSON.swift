@@ -32,11 +32,11 @@ public enum RecordJSON {
         return values
     }
 
-    /// The JSON object of `record`'s body members that are not NULL, plus `extra` members (by
-    /// column) that are not body members; canonical (RFC 8785 member order).
-    public static func object<R: ColumnRecord>(_ record: R, including extra: Set<R.Column> = []) -> CanonicalJSON {
+    /// The JSON object of `record`'s body members that are not NULL; canonical (RFC 8785 member
+    /// order).
+    public static func object<R: ColumnRecord>(_ record: R) -> CanonicalJSON {
         var m: [String: CanonicalJSON] = [:]
-        for column in R.Column.allCases where column.spec.isBodyMember || extra.contains(column) {
+        for column in R.Column.allCases where column.spec.isBodyMember {
             let value = record.value(column)
             guard !value.isNull else { continue }
             m[column.spec.member] = json(value, column.spec.type)
