@@ -76,7 +76,7 @@ let package = Package(
             ]),
 
         // Test support: throwaway PostgreSQL clusters, fixtures.
-        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
+        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop", "CProcess"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),

@@ -13,6 +13,8 @@ public enum APIServer {
         public var http: HTTPServerConfiguration
         public var corsOrigins: [String] = []
         public var accessLog = true
+        /// Request paths left out of the access log (e.g. a load balancer's `/health/ready`).
+        public var accessLogExcluded: Set<String> = []
         public var databaseURL: String
         /// Keys token hashes; without it every `/api/compliance/*` request is 503.
         public var tokenHasher: TokenHasher?
@@ -60,10 +62,12 @@ public enum APIServer {
     }
 
     /// The router with every endpoint this build serves.
-    public static func makeApplication(_ dependencies: Dependencies, corsOrigins: [String], accessLog: Logger?) -> Application {
-        let metrics = HTTPMetrics()
+    public static func makeApplication(_ dependencies: Dependencies, corsOrigins: [String], accessLog: LogSink?,
+                                       accessLogExcluded: Set<String> = [], log: Logger? = nil) -> Application {
+        let metrics = HTTPMetrics(accessLog: accessLog)
         return Application(router: makeRouter(dependencies, metrics: metrics), cors: CORSPolicy(allowedOrigins: corsOrigins),
-                           accessLog: accessLog, metrics: metrics)
+                           accessLog: accessLog, accessLogExcluded: accessLogExcluded,
+                           log: log ?? Logger(label: "immoflow", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics)
     }
 
     /// Every route of the API.
@@ -93,21 +97,22 @@ public enum APIServer {
                                                    applicationName: "immoflow-compliance-api", statementTimeout: .seconds(10),
                                                    sessionSettings: apiSessionSettings),
             size: options.poolSize, checkoutTimeout: .seconds(5))
-        var logger: Logger?
-        if options.accessLog {
-            logger = Logger(label: "access") { JSONLogHandler(label: $0) }
-        }
+        // stdout, written by a thread of its own: the access log (when on) and the event log.
+        let sink = LogSink(descriptor: 1)
+        let log = Logger(label: "immoflow") { JSONLogHandler(label: $0, sink: sink) }
         let dependencies = Dependencies(readinessPool: readiness, pool: pool,
                                         authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
                                         metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds,
                                         openAPIDocument: options.openAPIDocument)
-        let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: logger)
+        let application = makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: options.accessLog ? sink : nil,
+                                          accessLogExcluded: options.accessLogExcluded, log: log)
         let server: HTTPServer
         do {
             server = try HTTPServer(configuration: options.http, responder: application)
         } catch {
             await readiness.close()
             await pool.close()
+            sink.close()
             throw error
         }
         server.start()
@@ -118,6 +123,7 @@ public enum APIServer {
         await server.shutdown()
         await readiness.close()
         await pool.close()
+        sink.close()
     }
 
     /// The API's statements are prepared once per connection and bound with values (LIMIT, filters,

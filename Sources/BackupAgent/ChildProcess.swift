@@ -31,11 +31,15 @@ public enum ChildProcess {
                            environment: [String: String]? = nil, keepBytes: Int = 65_536) -> Result {
         guard !arguments.isEmpty else { return Result(exit: .notStarted("empty command"), stdout: "", stderr: "") }
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+        // Only the dup2'ed copies reach the child; the originals close on exec.
+        guard cprocess_pipe_cloexec(&outPipe) == 0 else {
             return Result(exit: .notStarted("pipe: \(String(cString: strerror(errno)))"), stdout: "", stderr: "")
         }
-        // Only the dup2'ed copies reach the child; the originals close on exec.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard cprocess_pipe_cloexec(&errPipe) == 0 else {
+            close(outPipe[0])
+            close(outPipe[1])
+            return Result(exit: .notStarted("pipe: \(String(cString: strerror(errno)))"), stdout: "", stderr: "")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,3 +1,4 @@
+import Chronology
 import HTTP1
 import HTTPServer
 import JCS
@@ -19,17 +20,25 @@ public final class Application: HTTPResponder {
     public let router: Router
     public let cors: CORSPolicy
     public let defaultBodyLimit: Int
-    private let accessLog: Logger?
+    /// Where access-log lines go (nil: no access log); never blocks the loop (`LogSink`).
+    public let accessLog: LogSink?
+    /// Request paths not logged (load-balancer probes, `--access-log-exclude`).
+    let accessLogExcluded: Set<String>
+    /// The event log (handler failures).
+    let log: Logger
     /// Request counts and latencies by route pattern, for `/api/metrics`.
     public let metrics: HTTPMetrics
 
     public init(router: Router, cors: CORSPolicy = CORSPolicy(allowedOrigins: []), defaultBodyLimit: Int = 1024 * 1024,
-                accessLog: Logger? = nil, metrics: HTTPMetrics = HTTPMetrics()) {
+                accessLog: LogSink? = nil, accessLogExcluded: Set<String> = [],
+                log: Logger = Logger(label: "immoflow", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: HTTPMetrics = HTTPMetrics()) {
+        self.log = log
         self.metrics = metrics
         self.router = router
         self.cors = cors
         self.defaultBodyLimit = defaultBodyLimit
         self.accessLog = accessLog
+        self.accessLogExcluded = accessLogExcluded
     }
 
     public func bodyLimit(for head: RequestHead) -> Int {
@@ -113,8 +122,9 @@ public final class Application: HTTPResponder {
         case .failure(let error as ProblemConvertible) where error.problemResponse != nil:
             return finish(error.problemResponse!, request, requestID, route: route)
         case .failure(let error):
-            accessLog?.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
-                                                           "error": .string(String(describing: type(of: error)))])
+            // The type of the error, never its text, which could carry data.
+            log.error("handler failed", metadata: ["path": .string(request.path), "request_id": .string(requestID),
+                                                   "error": .string(String(describing: type(of: error)))])
             return finish(Problem(status: 500, code: "internal_error", detail: "the request could not be completed").response(),
                           request, requestID, route: route)
         }
@@ -140,17 +150,13 @@ public final class Application: HTTPResponder {
         metrics.observe(route: route, method: Self.isKnown(record.method ?? "") ? record.method! : "other", status: record.status,
                         seconds: Double(record.durationNanoseconds) / 1_000_000_000)
         guard let accessLog else { return }
-        var metadata: Logger.Metadata = [
-            "status": .stringConvertible(record.status),
-            "bytes": .stringConvertible(record.bodyBytes),
-            "duration_us": .stringConvertible(record.durationNanoseconds / 1000),
-            "remote": .string(record.remoteAddress),
-        ]
-        if let method = record.method { metadata["method"] = .string(method) }
-        if let target = record.target { metadata["target"] = .string(target) }
-        if let id = record.requestID { metadata["request_id"] = .string(id) }
-        if let refusal = record.refusal { metadata["refusal"] = .string(refusal) }
-        accessLog.info("request", metadata: metadata)
+        if !accessLogExcluded.isEmpty, let target = record.target, accessLogExcluded.contains(String(target.prefix { $0 != "?" })) {
+            return
+        }
+        var line: [UInt8] = []
+        line.reserveCapacity(256 + (record.target?.utf8.count ?? 0))
+        AccessLogLine.render(record, now: AccessLogLine.wallClock(), into: &line)
+        line.withUnsafeBytes { accessLog.append($0, slot: record.loop) }
     }
 
     /// OPTIONS on a resource: `Allow`, plus the CORS preflight answer when one is asked for.

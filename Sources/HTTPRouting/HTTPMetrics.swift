@@ -36,7 +36,12 @@ public final class HTTPMetrics: Sendable {
     /// `buckets`, held by the instance: a read of the static array is a `swift_once` call.
     private let bounds = HTTPMetrics.buckets
 
-    public init() {}
+    /// The access log, for its line and drop counters (nil: no access log).
+    let accessLog: LogSink?
+
+    public init(accessLog: LogSink? = nil) {
+        self.accessLog = accessLog
+    }
 
     public func observe(route: String, method: String, status: Int, seconds: Double) {
         let index = bucket(seconds)
@@ -69,6 +74,14 @@ public final class HTTPMetrics: Sendable {
             out += "http_request_duration_seconds_bucket{\(labels(key)),le=\"+Inf\"} \(s.count)\n"
             out += "http_request_duration_seconds_sum{\(labels(key))} \(PrometheusText.number(s.sum))\n"
             out += "http_request_duration_seconds_count{\(labels(key))} \(s.count)\n"
+        }
+        if let accessLog {
+            out += "# HELP http_access_log_lines_total Access-log lines written to the log's sink.\n# TYPE http_access_log_lines_total counter\n"
+            out += "http_access_log_lines_total \(accessLog.written)\n"
+            out += "# HELP http_access_log_dropped_total Log lines that never reached the sink (stdout): its buffer was full (stalled) or writing failed (write_failed).\n"
+            out += "# TYPE http_access_log_dropped_total counter\n"
+            out += "http_access_log_dropped_total{reason=\"stalled\"} \(accessLog.dropped)\n"
+            out += "http_access_log_dropped_total{reason=\"write_failed\"} \(accessLog.failed)\n"
         }
         return out
     }

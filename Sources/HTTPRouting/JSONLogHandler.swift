@@ -1,19 +1,20 @@
-import Chronology
-import Foundation
 import JCS
 import Logging
 
-/// A swift-log handler writing one JSON object per line to stdout:
-/// `{"level":"info","logger":"access","msg":"request","ts":"…",…metadata}`.
+/// A swift-log handler for the server's event log (handler failures and other rare events): one
+/// JSON object per line, `{"ts":"…","level":"error","logger":"…","msg":"…",…metadata}`, into a
+/// `LogSink` — the same non-blocking writer as the access log, so an event never waits on a
+/// slow journald either. The access log itself is rendered by `AccessLogLine` (a line per
+/// response cannot afford swift-log's metadata dictionaries).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     public let label: String
-    private let output: LineOutput
+    private let sink: LogSink
 
-    public init(label: String, output: LineOutput = .standardOutput) {
+    public init(label: String, sink: LogSink) {
         self.label = label
-        self.output = output
+        self.sink = sink
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -22,18 +23,29 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        write(level: event.level, message: event.message, metadata: event.metadata)
+        sink.append(Self.line(level: event.level, label: label, message: event.message.description,
+                              metadata: metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })))
     }
 
-    private func write(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?) {
-        var members: [String: CanonicalJSON] = [
-            "ts": .string(Self.timestamp()), "level": .string(level.rawValue), "logger": .string(label),
-            "msg": .string(message.description),
-        ]
-        for (k, v) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) where members[k] == nil {
-            members[k] = Self.json(v)
+    /// The rendered line: the fixed members first, then the metadata by key (a key that would
+    /// shadow a fixed member is left out).
+    static func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"ts":""#.utf8)
+        AccessLogLine.wallClock().withRFC3339 { out.append(contentsOf: $0) }
+        out.append(contentsOf: #"","level":"#.utf8)
+        JSONEscaping.appendString(level.rawValue, to: &out)
+        out.append(contentsOf: #","logger":"#.utf8)
+        JSONEscaping.appendString(label, to: &out)
+        out.append(contentsOf: #","msg":"#.utf8)
+        JSONEscaping.appendString(message, to: &out)
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["ts", "level", "logger", "msg"].contains(key) {
+            out.append(UInt8(ascii: ","))
+            JSONEscaping.appendString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: json(value).text.utf8)
         }
-        output.write(CanonicalJSON.object(members).text + "\n")
+        out.append(contentsOf: "}\n".utf8)
+        return out
     }
 
     static func json(_ value: Logger.Metadata.Value) -> CanonicalJSON {
@@ -44,35 +56,6 @@ public struct JSONLogHandler: LogHandler {
             return .string(c.description)
         case .array(let a): return .array(a.map(json))
         case .dictionary(let d): return .object(d.mapValues(json))
-        }
-    }
-
-    /// Now, in the project's one RFC 3339 rendering (`Timestamp.rfc3339`: UTC, microseconds).
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Timestamp(microsecondsSinceEpoch: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)).rfc3339
-    }
-}
-
-/// Where log lines go: a file descriptor written with one `write(2)` per line (atomic for
-/// lines under PIPE_BUF on pipes, so concurrent lines never interleave).
-public struct LineOutput: Sendable {
-    let descriptor: Int32
-    public static let standardOutput = LineOutput(descriptor: 1)
-    public static let standardError = LineOutput(descriptor: 2)
-
-    public init(descriptor: Int32) { self.descriptor = descriptor }
-
-    func write(_ line: String) {
-        var text = line
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
         }
     }
 }

@@ -20,6 +20,8 @@ import Glibc
 /// `@unchecked Sendable`: `connections` and the scratch arrays are touched only on `queue`.
 final class EventLoop: @unchecked Sendable {
     let queue: DispatchQueue
+    /// Its position among the server's loops.
+    let index: Int
     private let epfd: Int32
     private var source: DispatchSourceRead?
     /// The watched connections by descriptor: descriptors are small integers, so an array (a hash
@@ -30,8 +32,9 @@ final class EventLoop: @unchecked Sendable {
     /// When the current pass began (`MonotonicClock`): one clock read per pass, not per request.
     private(set) var now: UInt64 = MonotonicClock.now()
 
-    init(label: String) throws(HTTPServerError) {
+    init(label: String, index: Int = 0) throws(HTTPServerError) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.index = index
         epfd = cepoll_create()
         guard epfd >= 0 else { throw HTTPServerError(.socket, "epoll_create1 failed: errno \(errno)") }
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)

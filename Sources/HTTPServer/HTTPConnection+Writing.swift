@@ -109,7 +109,7 @@ extension HTTPConnection {
         server.responder.didRespond(HTTPResponseRecord(
             method: head?.method, target: head?.target, status: status, bodyBytes: responseBodyBytes,
             durationNanoseconds: finished &- min(requestStarted, finished), remoteAddress: remoteAddress,
-            requestID: currentRequestID, routeLabel: currentRouteLabel, refusal: refusal))
+            requestID: currentRequestID, routeLabel: currentRouteLabel, refusal: refusal, loop: loop.index))
         return finished
     }
 

@@ -45,6 +45,22 @@ public struct HTTPResponseRecord: Sendable {
     public let routeLabel: String?
     /// Why the server refused the request itself, if it did.
     public let refusal: String?
+    /// The event loop that served it (0…loops − 1): a producer slot for per-loop log buffers.
+    public let loop: Int
+
+    public init(method: String?, target: String?, status: Int, bodyBytes: Int, durationNanoseconds: UInt64, remoteAddress: String,
+                requestID: String?, routeLabel: String?, refusal: String?, loop: Int = 0) {
+        self.method = method
+        self.target = target
+        self.status = status
+        self.bodyBytes = bodyBytes
+        self.durationNanoseconds = durationNanoseconds
+        self.remoteAddress = remoteAddress
+        self.requestID = requestID
+        self.routeLabel = routeLabel
+        self.refusal = refusal
+        self.loop = loop
+    }
 
     /// `durationNanoseconds` as a `Duration`.
     public var duration: Duration { .nanoseconds(Int64(clamping: durationNanoseconds)) }

@@ -50,7 +50,7 @@ public final class HTTPServer: Sendable {
             ?? max(1, online / 2)
         var loops: [EventLoop] = []
         do {
-            for i in 0..<cores { loops.append(try EventLoop(label: "http.loop.\(i)")) }
+            for i in 0..<cores { loops.append(try EventLoop(label: "http.loop.\(i)", index: i)) }
         } catch {
             for loop in loops { loop.stop() }
             sweeper.source.resume()

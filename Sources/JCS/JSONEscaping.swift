@@ -1,8 +1,9 @@
 /// String escaping shared by `CanonicalJSON` and `JSONWriter` (RFC 8785 §3.2.2.2): only `"`,
 /// `\` and control characters are escaped, everything else is written as UTF-8. Runs without
 /// anything to escape are copied in one piece.
-enum JSONEscaping {
-    static func appendString(_ s: String, to out: inout [UInt8]) {
+public enum JSONEscaping {
+    /// Appends `s` as a quoted, escaped JSON string.
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
         var sink = ArraySink(bytes: out)
         out = []
         var s = s

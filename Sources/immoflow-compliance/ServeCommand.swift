@@ -43,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
     var walCheckInterval: Int = 60
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
     var noAccessLog = false
+    @Option(name: .customLong("access-log-exclude"), help: ArgumentHelp(
+        "A request path left out of the access log, e.g. /health/ready for a load balancer's probes (repeatable; the query is ignored).",
+        valueName: "path"))
+    var accessLogExclude: [String] = []
     @Flag(name: .customLong("metrics-token-required"), help: "Require a bearer token for /api/metrics (default: open; also $IMMOFLOW_METRICS_TOKEN_REQUIRED=1).")
     var metricsTokenRequired = false
 
@@ -54,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--drain-timeout", drainTimeout)]
         where !(1...3600).contains(value) {
             throw ValidationError("\(name) must be 1…3600 seconds")
+        }
+        for path in accessLogExclude where !path.hasPrefix("/") || path.contains("?") {
+            throw ValidationError("--access-log-exclude takes a path such as /health/live, got '\(path)'")
         }
     }
 
@@ -80,6 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.corsOrigins = (corsOrigins ?? environment["IMMOFLOW_CORS_ORIGINS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.accessLog = !noAccessLog
+        options.accessLogExcluded = Set(accessLogExclude)
         options.metricsRequireToken = metricsTokenRequired || environment["IMMOFLOW_METRICS_TOKEN_REQUIRED"] == "1"
         let thresholdAssignments = (environment["IMMOFLOW_THRESHOLDS"] ?? "").split(separator: ",").map(String.init)
             .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty } + thresholds

@@ -72,7 +72,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: log) }
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"
-        let pid = try ProcessRunner.spawn([try TestBinary.path(), "serve", "--port", String(port)], environment: environment, logPath: log)
+        let pid = try ProcessRunner.spawn([try TestBinary.path(), "serve", "--port", String(port), "--access-log-exclude", "/health/ready"],
+                                          environment: environment, logPath: log)
         var answered = false
         for _ in 0..<100 where !answered {
             try await Task.sleep(for: .milliseconds(100))
@@ -83,13 +84,25 @@ import Testing
             }) ?? false
         }
         #expect(answered)
+        let live = try await RawHTTPClient.offload { () -> Int in
+            let c = try RawHTTPClient(port: port)
+            try c.send("GET /health/ready HTTP/1.1\r\nHost: t\r\nX-Request-Id: probe-excluded\r\n\r\n")
+            return try c.readResponse().status
+        }
+        #expect(live == 503)  // the database is down
         kill(pid, SIGTERM)
         var status: Int32 = 0
         let reaped = await eventually(within: 15) { waitpid(pid, &status, WNOHANG) == pid }
         #expect(reaped)
         #expect((status >> 8) & 0xff == 0 && status & 0x7f == 0, "exit status \(status)")
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(output.contains(#""request_id":"probe-1""#) && output.contains(#""status":200"#))
+        // The access log: one JSON object per line, numbers as numbers; the excluded path absent.
+        let line = try #require(output.split(separator: "\n").first { $0.contains(#""request_id":"probe-1""#) })
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(fields["status"] as? Int == 200 && fields["method"] as? String == "GET" && fields["target"] as? String == "/health")
+        #expect(fields["route"] as? String == "/health" && fields["bytes"] as? Int != nil && fields["duration_us"] as? Int != nil)
+        #expect((fields["remote"] as? String)?.hasPrefix("127.0.0.1:") == true && fields["logger"] as? String == "access")
+        #expect(!output.contains("probe-excluded"))
         #expect(output.contains("SIGTERM, shutting down") && output.contains("serve: stopped"))
     }
 
@@ -103,6 +116,9 @@ import Testing
     func badInput() async throws {
         let bad = try await TestBinary.run(["serve", "--port", "70000", "--database-url", "postgresql://x@127.0.0.1:1/y"])
         #expect(bad.status == 64 && bad.stderr.split(separator: "\n").count == 1)
+        let exclude = try await TestBinary.run(["serve", "--port", "0", "--access-log-exclude", "health",
+                                                "--database-url", "postgresql://x@127.0.0.1:1/y"])
+        #expect(exclude.status == 64 && exclude.stderr.contains("--access-log-exclude"), "\(exclude.stderr)")
         // thresholds: a bad flag or environment value is a usage error naming it, before listening
         let threshold = try await TestBinary.run(["serve", "--port", "0", "--threshold", "full_backup=1w",
                                                   "--database-url", "postgresql://x@127.0.0.1:1/y"])

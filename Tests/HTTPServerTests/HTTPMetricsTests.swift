@@ -1,4 +1,6 @@
 @testable import HTTPRouting
+import ComplianceTesting
+import Glibc
 import Testing
 
 @Suite struct HTTPMetricsTests {
@@ -30,5 +32,24 @@ import Testing
         #expect(text.contains("http_request_duration_seconds_bucket{route=\"/b\",method=\"GET\",status=\"200\",le=\"0.0025\"} 1\n"))
         #expect(text.contains("http_request_duration_seconds_bucket{route=\"/b\",method=\"GET\",status=\"200\",le=\"10\"} 1\n"))
         #expect(text.contains("http_request_duration_seconds_bucket{route=\"/b\",method=\"GET\",status=\"200\",le=\"+Inf\"} 2\n"))
+    }
+}
+
+@Suite struct HTTPMetricsAccessLogTests {
+    @Test("with an access log, its written and dropped lines are exposed; without, nothing about it")
+    func accessLogCounters() async throws {
+        #expect(!HTTPMetrics().render().contains("http_access_log"))
+        let (r, w) = try ClosingPipe.make()
+        let sink = LogSink(descriptor: w)
+        async let output = LogSinkTests.readToEnd(r)
+        for n in 0..<3 { sink.append(Array("line \(n)\n".utf8), slot: 0) }
+        #expect(sink.close(timeout: .seconds(10)))
+        sink.append(Array("late\n".utf8), slot: 0)
+        close(w)
+        #expect(LogSinkTests.lines(try await output) == ["line 0", "line 1", "line 2"])
+        let text = HTTPMetrics(accessLog: sink).render()
+        #expect(text.contains("\nhttp_access_log_lines_total 3\n"))
+        #expect(text.contains("\nhttp_access_log_dropped_total{reason=\"stalled\"} 1\n"))
+        #expect(text.contains("\nhttp_access_log_dropped_total{reason=\"write_failed\"} 0\n"))
     }
 }

@@ -1,0 +1,14 @@
+import CProcess
+import Glibc
+
+/// Pipes for tests that read a writer to its end. Both ends close on exec from the start: tests
+/// run in parallel and spawn processes (clusters, the binary), and a child that inherited the
+/// write end would keep the reader from ever seeing its end.
+public enum ClosingPipe {
+    /// A new pipe as (read end, write end).
+    public static func make() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard cprocess_pipe_cloexec(&fds) == 0 else { throw HarnessError("pipe2 failed: errno \(errno)") }
+        return (fds[0], fds[1])
+    }
+}
