@@ -30,7 +30,7 @@ let package = Package(
         // Secrets out of stored and printed text (pure, no dependencies).
         .target(name: "Redaction"),
         // NULL-terminated C string arrays for posix_spawn and libpq (one home for the helper).
-        .target(name: "CInterop"),
+        .target(name: "CInterop", dependencies: ["CProcess"]),
         .target(name: "Archive", dependencies: ["CZlib"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
@@ -55,7 +55,7 @@ let package = Package(
         // The backup wrapper's I/O shell: child processes, the spool, recording.
         // pidfd_open(2) for the wrapper's child processes; our own C, no library.
         .target(name: "CProcess"),
-        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CProcess", "CInterop", "Chronology"]),
+        .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CInterop", "Chronology"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -76,7 +76,7 @@ let package = Package(
             ]),
 
         // Test support: throwaway PostgreSQL clusters, fixtures.
-        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop", "CProcess"]),
+        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),

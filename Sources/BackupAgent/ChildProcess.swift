@@ -1,5 +1,4 @@
 import CInterop
-import CProcess
 import Foundation
 import Glibc
 import PgBackRest
@@ -30,16 +29,16 @@ public enum ChildProcess {
     public static func run(_ arguments: [String], passThrough: Bool, timeout: Duration? = nil,
                            environment: [String: String]? = nil, keepBytes: Int = 65_536) -> Result {
         guard !arguments.isEmpty else { return Result(exit: .notStarted("empty command"), stdout: "", stderr: "") }
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         // Only the dup2'ed copies reach the child; the originals close on exec.
-        guard cprocess_pipe_cloexec(&outPipe) == 0 else {
+        guard let outEnds = ProcessDescriptors.closeOnExecPipe() else {
             return Result(exit: .notStarted("pipe: \(String(cString: strerror(errno)))"), stdout: "", stderr: "")
         }
-        guard cprocess_pipe_cloexec(&errPipe) == 0 else {
-            close(outPipe[0])
-            close(outPipe[1])
+        guard let errEnds = ProcessDescriptors.closeOnExecPipe() else {
+            close(outEnds.read)
+            close(outEnds.write)
             return Result(exit: .notStarted("pipe: \(String(cString: strerror(errno)))"), stdout: "", stderr: "")
         }
+        let outPipe = [outEnds.read, outEnds.write], errPipe = [errEnds.read, errEnds.write]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -74,7 +73,7 @@ public enum ChildProcess {
 
         // A pidfd (Linux 5.3+) becomes readable when the child exits, so one poll(2) waits for
         // output and the exit together, with no periodic wake-up; without one, 100 ms polling.
-        let pidfd = cprocess_pidfd_open(pid)
+        let pidfd = ProcessDescriptors.pidfd(pid) ?? -1
         defer { if pidfd >= 0 { close(pidfd) } }
         var tails: [[UInt8]] = [[], []]
         var open = [outPipe[0], errPipe[0]]

@@ -1,4 +1,4 @@
-import CProcess
+import CInterop
 import Glibc
 
 /// Pipes for tests that read a writer to its end. Both ends close on exec from the start: tests
@@ -7,8 +7,7 @@ import Glibc
 public enum ClosingPipe {
     /// A new pipe as (read end, write end).
     public static func make() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard cprocess_pipe_cloexec(&fds) == 0 else { throw HarnessError("pipe2 failed: errno \(errno)") }
-        return (fds[0], fds[1])
+        guard let ends = ProcessDescriptors.closeOnExecPipe() else { throw HarnessError("pipe2 failed: errno \(errno)") }
+        return ends
     }
 }
