@@ -10,7 +10,34 @@ public enum ParserInvariants {
         let split = Int(data[0]) % data.count
         let input = Array(data.dropFirst())
         checkParser(input, split: split)
+        checkScanner(input, split: split)
         checkChunked(input, split: split)
+    }
+
+    /// `HeadScanner` fed in two pieces agrees with the one-shot parser: it needs more exactly
+    /// when the parser does, refuses with the parser's error (or finds the head complete where
+    /// only the whole head is wrong), and ends a complete head where the parser does.
+    static func checkScanner(_ input: [UInt8], split: Int) {
+        var scanner = HeadScanner()
+        let limits = HTTPLimits()
+        var scanned = Array(input.prefix(split)).withUnsafeBytes { scanner.scan($0, limits: limits) }
+        if scanned == .needMore { scanned = input.withUnsafeBytes { scanner.scan($0, limits: limits) } }
+        switch (scanned, RequestParser.parse(input, limits: limits)) {
+        case (.needMore, .incomplete):
+            break
+        case (.invalid(let a), .invalid(let b)):
+            precondition(a == b, "the scanner refused with \(a), the parser with \(b)")
+        case (.complete(let end), .invalid):
+            // Only the whole head shows what is wrong: the parser, run on it, refuses it.
+            precondition(end <= input.count)
+            guard case .invalid = RequestParser.parse(Array(input.prefix(end)), limits: limits) else {
+                preconditionFailure("the scanner ended a head at \(end) that the parser refuses later")
+            }
+        case (.complete(let end), .complete(_, let consumed)):
+            precondition(end == consumed, "the scanner ended the head at \(end), the parser at \(consumed)")
+        case (let s, let p):
+            preconditionFailure("the scanner gave \(s), the parser \(p)")
+        }
     }
 
     static func checkParser(_ input: [UInt8], split: Int) {

@@ -28,7 +28,37 @@ func parseEverySplit(_ bytes: [UInt8], limits: HTTPLimits = HTTPLimits()) -> Req
             return prefix
         }
     }
+    scanEveryPrefix(bytes, limits: limits)
     return whole
+}
+
+/// `HeadScanner` fed one byte at a time agrees with `RequestParser` on every prefix: where the
+/// parser needs more, the scanner does; where the parser refuses, the scanner refuses with the
+/// same error — or, for what only the whole head shows (Host, framing), finds the head complete
+/// at the same end; where the parser completes, the scanner ends the head where it does. Fed the
+/// whole input at once it says the same as fed byte by byte.
+func scanEveryPrefix(_ bytes: [UInt8], limits: HTTPLimits) {
+    var scanner = HeadScanner()
+    for k in 0...bytes.count {
+        let parsed = RequestParser.parse(Array(bytes[0..<k]), limits: limits)
+        let scanned = Array(bytes[0..<k]).withUnsafeBytes { scanner.scan($0, limits: limits) }
+        var whole = HeadScanner()
+        let atOnce = Array(bytes[0..<k]).withUnsafeBytes { whole.scan($0, limits: limits) }
+        #expect(atOnce == scanned, "prefix of \(k) bytes: \(atOnce) at once, \(scanned) byte by byte")
+        switch (parsed, scanned) {
+        case (.incomplete, .needMore):
+            continue
+        case (.invalid(let a), .invalid(let b)) where a == b:
+            return
+        case (.invalid, .complete(let end)) where end == k:
+            return
+        case (.complete(_, let consumed), .complete(let end)) where consumed == end:
+            return
+        default:
+            Issue.record("prefix of \(k) bytes: the parser gave \(parsed), the scanner \(scanned)")
+            return
+        }
+    }
 }
 
 func head(_ result: RequestParser.Result) -> RequestHead? {
