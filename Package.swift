@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTP1Fuzzing"]),
         .target(
             name: "HTTPRouting",
-            dependencies: ["HTTP1", "HTTPServer", "JCS", "Crypto", "Chronology", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["HTTP1", "JCS", "Crypto", "Chronology", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology", "Redaction", "CInterop"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
         .target(
             name: "API",
-            dependencies: ["HTTPRouting", "HTTPServer", "HTTP1", "Postgres", "JCS", "Compliance", "ComplianceStore",
+            dependencies: ["HTTPRouting", "HTTP1", "Postgres", "JCS", "Compliance", "ComplianceStore",
                            "Chronology", "Crypto", "Archive", .product(name: "Logging", package: "swift-log")]),
         .target(name: "APIFuzzing", dependencies: ["API", "Chronology", "Compliance", "ComplianceStore", "JCS"]),
         // libFuzzer harness for the API's input decoding (tools/fuzz.sh … api).
@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [
-                "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer",
+                "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer", "HTTPRouting",
                 "PgBackRest", "BackupAgent", "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

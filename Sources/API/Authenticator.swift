@@ -5,7 +5,6 @@ import Crypto
 import Foundation
 import HTTP1
 import HTTPRouting
-import HTTPServer
 import Postgres
 import Synchronization
 

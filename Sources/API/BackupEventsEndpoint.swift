@@ -3,7 +3,6 @@ import Compliance
 import ComplianceStore
 import HTTP1
 import HTTPRouting
-import HTTPServer
 import JCS
 import Postgres
 

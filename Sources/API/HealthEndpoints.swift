@@ -1,6 +1,5 @@
 import HTTP1
 import HTTPRouting
-import HTTPServer
 import JCS
 import Postgres
 

@@ -1,10 +1,10 @@
+import HTTP1
 import Chronology
 import Compliance
 import ComplianceStore
 import Foundation
 import Glibc
 import HTTPRouting
-import HTTPServer
 import Postgres
 
 /// `GET /api/metrics`: Prometheus text format 0.0.4 with the seed's metric names (labelled by

@@ -1,5 +1,5 @@
+import HTTP1
 import HTTPRouting
-import HTTPServer
 
 /// `GET /openapi.yaml`: the contract this server implements (OpenAPI 3.1), as shipped beside the
 /// binary. Open, like the probes: it describes the API, it holds no data. `application/yaml`

@@ -1,6 +1,5 @@
 import HTTP1
 import HTTPRouting
-import HTTPServer
 import Postgres
 
 /// Database failures a client can wait out are 503 with `Retry-After` (RFC 9110 §15.6.4,

@@ -5,7 +5,6 @@ import ComplianceStore
 import Crypto
 import HTTP1
 import HTTPRouting
-import HTTPServer
 import JCS
 import Postgres
 

@@ -1,9 +1,9 @@
+import HTTP1
 import Chronology
 import Compliance
 import ComplianceStore
 import Foundation
 import HTTPRouting
-import HTTPServer
 import JCS
 import Postgres
 

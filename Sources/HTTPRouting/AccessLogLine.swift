@@ -1,7 +1,6 @@
 import Chronology
 import Glibc
-import HTTPServer
-import JCS
+import HTTP1
 
 /// One access-log line per response, rendered straight into bytes (no swift-log metadata
 /// dictionaries, no intermediate strings): a JSON object on one line, numbers as numbers.
@@ -15,23 +14,60 @@ import JCS
 /// label of its metrics: `unmatched`, `unparsed`); `bytes` counts body bytes sent; `duration_us`
 /// runs from the request's first byte to its response's last; `remote` is the peer's
 /// `address:port`; `request_id` is the `X-Request-Id` sent; `refusal` is present when the core
-/// refused the request itself (its problem code).
+/// refused the request itself (its problem code). The README lists them for operators.
 public enum AccessLogLine {
-    /// Appends the line for `record`, finished at `now`, to `out`.
-    public static func render(_ record: HTTPResponseRecord, now: Timestamp, into out: inout [UInt8]) {
-        literal(#"{"ts":""#, &out)
-        now.withRFC3339 { out.append(contentsOf: $0) }
-        literal(#"","level":"info","logger":"access","msg":"request""#, &out)
-        if let method = record.method { string("method", method, &out) }
-        if let target = record.target { string("target", target, &out) }
-        if let route = record.routeLabel { string("route", route, &out) }
-        number("status", Int64(record.status), &out)
-        number("bytes", Int64(record.bodyBytes), &out)
-        number("duration_us", Int64(clamping: record.durationNanoseconds / 1000), &out)
-        string("remote", record.remoteAddress, &out)
-        if let id = record.requestID { string("request_id", id, &out) }
-        if let refusal = record.refusal { string("refusal", refusal, &out) }
-        literal("}\n", &out)
+    /// Renders the line for `record`, finished at `now`, and hands its bytes to `body` (from
+    /// stack memory; a line longer than 2 KiB, a long target, from a buffer of its size).
+    public static func withLine<R>(_ record: borrowing HTTPResponseRecord, route: String, now: Timestamp,
+                                   _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2048) { buffer in
+            var w = HeadWriter(buffer)
+            write(record, route: route, now: now, into: &w)
+            if w.fits { return body(UnsafeRawBufferPointer(w.written)) }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: w.count) { larger in
+                var again = HeadWriter(larger)
+                write(record, route: route, now: now, into: &again)
+                return body(UnsafeRawBufferPointer(again.written))
+            }
+        }
+    }
+
+    /// The line as bytes (tests).
+    public static func render(_ record: HTTPResponseRecord, route: String? = nil, now: Timestamp) -> [UInt8] {
+        withLine(record, route: route ?? record.routeLabel ?? "", now: now) { Array($0) }
+    }
+
+    static func write(_ record: borrowing HTTPResponseRecord, route: String, now: Timestamp, into w: inout HeadWriter) {
+        w.write(#"{"ts":""#)
+        now.withRFC3339 { w.write($0.assumingMemoryBound(to: UInt8.self)) }
+        w.write(#"","level":"info","logger":"access","msg":"request""#)
+        if let method = record.method {
+            w.write(#","method":"#)
+            string(method, &w)
+        }
+        if let target = record.target {
+            w.write(#","target":"#)
+            string(target, &w)
+        }
+        w.write(#","route":"#)
+        string(route, &w)
+        w.write(#","status":"#)
+        number(UInt64(clamping: record.status), &w)
+        w.write(#","bytes":"#)
+        number(UInt64(clamping: record.bodyBytes), &w)
+        w.write(#","duration_us":"#)
+        number(record.durationNanoseconds / 1000, &w)
+        w.write(#","remote":"#)
+        string(record.remoteAddress, &w)
+        if let id = record.requestID {
+            w.write(#","request_id":"#)
+            string(id, &w)
+        }
+        if let refusal = record.refusal {
+            w.write(#","refusal":"#)
+            string(refusal, &w)
+        }
+        w.write("}\n")
     }
 
     /// The line that reports lines lost while the sink was stalled.
@@ -47,25 +83,48 @@ public enum AccessLogLine {
         return Timestamp(microsecondsSinceEpoch: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000))
     }
 
-    private static func literal(_ text: StaticString, _ out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    /// `s` as a JSON string (RFC 8259 §7): `"` and `\` escaped, control characters as `\u00XX`
+    /// (`\n`, `\r`, `\t` by name); everything else as its UTF-8 bytes.
+    static func string(_ s: String, _ w: inout HeadWriter) {
+        var s = s
+        s.withUTF8 { bytes in
+            w.write(UInt8(ascii: "\""))
+            var runStart = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                w.write(UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                runStart = i + 1
+                w.write(UInt8(ascii: "\\"))
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.write(b)
+                case 0x0A: w.write(UInt8(ascii: "n"))
+                case 0x0D: w.write(UInt8(ascii: "r"))
+                case 0x09: w.write(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    w.write("u00")
+                    w.write(hex.utf8Start[Int(b >> 4)])
+                    w.write(hex.utf8Start[Int(b & 0xF)])
+                }
+            }
+            w.write(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            w.write(UInt8(ascii: "\""))
+        }
     }
 
-    private static func key(_ name: String, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: ","))
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: name.utf8)
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
-    }
-
-    private static func string(_ name: String, _ value: String, _ out: inout [UInt8]) {
-        key(name, &out)
-        JSONEscaping.appendString(value, to: &out)
-    }
-
-    private static func number(_ name: String, _ value: Int64, _ out: inout [UInt8]) {
-        key(name, &out)
-        out.append(contentsOf: String(value).utf8)
+    /// `value` in decimal digits.
+    static func number(_ value: UInt64, _ w: inout HeadWriter) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var v = value
+            var k = raw.count
+            repeat {
+                k -= 1
+                raw[k] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+            } while v > 0
+            w.write(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[k...]))
+        }
     }
 }

@@ -1,6 +1,5 @@
 import Chronology
 import HTTP1
-import HTTPServer
 import JCS
 import Logging
 
@@ -41,74 +40,76 @@ public final class Application: HTTPResponder {
         self.accessLogExcluded = accessLogExcluded
     }
 
-    public func bodyLimit(for head: RequestHead) -> Int {
-        if case .found(let route, _) = router.match(method: head.method, path: head.path) {
-            return route.bodyLimit ?? defaultBodyLimit
+    /// Matches the request once, when its head arrives; makes its request ID.
+    public func route(_ head: RequestHead) -> RequestRoute {
+        let requestID = RequestID.accept(head.headers["X-Request-Id"]) ?? RequestID.generate()
+        if case .found(let route, let parameters) = router.match(method: head.method, path: head.path) {
+            return RequestRoute(bodyLimit: route.bodyLimit ?? defaultBodyLimit, index: route.index, parameters: parameters,
+                                requestID: requestID)
         }
-        return defaultBodyLimit
+        return RequestRoute(bodyLimit: defaultBodyLimit, requestID: requestID)
     }
 
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
-        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
+        let requestID = request.route.requestID ?? RequestID.generate()
         guard Self.isKnown(request.method) else {
             return finish(Problem(status: 501, code: "method_not_implemented", detail: "method \(request.method) is not implemented").response(),
                           request, requestID, route: Self.unmatched)
         }
-        switch router.match(method: request.method, path: request.path) {
-        case .found(let route, let parameters):
+        if let route = router.route(at: request.route.index) {
             guard case .immediate(let handler) = route.kind else { return nil }
-            // A literal path binds nothing: no copy of the request.
-            guard !parameters.isEmpty else { return finish(handler(request), request, requestID, route: route.pattern) }
-            var bound = request
-            bound.pathParameters = parameters
-            return finish(handler(bound), request, requestID, route: route.pattern)
-        case .methodNotAllowed(let allow):
+            return finish(handler(request), request, requestID, route: route.pattern)
+        }
+        return unrouted(request, requestID)
+    }
+
+    /// The answer for a request no route takes: OPTIONS, 405 with `Allow`, or 404.
+    private func unrouted(_ request: HTTPRequest, _ requestID: String) -> HTTPResponse {
+        if request.method == "OPTIONS" && request.path == "*" {
+            // RFC 9110 §9.3.7: the server's capabilities — the methods some route has.
+            var headers = HTTPHeaders()
+            headers.set("Allow", router.methods.joined(separator: ", "))
+            return finish(HTTPResponse(status: 204, headers: headers), request, requestID, route: Self.unmatched)
+        }
+        // Rare, so the Allow list is looked up here rather than carried by every request.
+        if case .methodNotAllowed(let allow) = router.match(method: request.method, path: request.path) {
             if request.method == "OPTIONS" { return finish(options(request, allow: allow), request, requestID, route: Self.unmatched) }
             var headers = HTTPHeaders()
             headers.set("Allow", allow.joined(separator: ", "))
             let problem = Problem(status: 405, code: "method_not_allowed",
                                   detail: "\(request.method) is not allowed here; allowed: \(allow.joined(separator: ", "))")
             return finish(problem.response(headers: headers), request, requestID, route: Self.unmatched)
-        case .notFound:
-            if request.method == "OPTIONS" && request.path == "*" {
-                var headers = HTTPHeaders()
-                headers.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-                return finish(HTTPResponse(status: 204, headers: headers), request, requestID, route: Self.unmatched)
-            }
-            return finish(Problem(status: 404, code: "not_found", detail: "no resource at this path").response(), request, requestID,
-                          route: Self.unmatched)
         }
+        return finish(Problem(status: 404, code: "not_found", detail: "no resource at this path").response(), request, requestID,
+                      route: Self.unmatched)
     }
 
     public func startResponse(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
-        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path),
-              case .started(let start, _) = route.kind else { return false }
-        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
-        var bound = request
-        bound.pathParameters = parameters
-        return start(bound) { [self] outcome in reply(complete(outcome, request, requestID, route: route.pattern)) }
+        guard let route = router.route(at: request.route.index), case .started(let start, _) = route.kind else { return false }
+        let requestID = request.route.requestID ?? RequestID.generate()
+        return start(request) { [self] outcome in reply(complete(outcome, request, requestID, route: route.pattern)) }
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        let requestID = RequestID.accept(request.headers["X-Request-Id"]) ?? RequestID.generate()
-        guard case .found(let route, let parameters) = router.match(method: request.method, path: request.path) else {
+        let requestID = request.route.requestID ?? RequestID.generate()
+        let handler: Router.Handler
+        switch router.route(at: request.route.index)?.kind {
+        case .async(let h), .started(_, fallback: let h): handler = h
+        case .immediate, nil:
             return immediateResponse(to: request)
                 ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID, route: Self.unmatched)
         }
-        let handler: Router.Handler
-        switch route.kind {
-        case .async(let h), .started(_, fallback: let h): handler = h
-        case .immediate:
-            return immediateResponse(to: request)
-                ?? finish(Problem(status: 500, code: "internal_error").response(), request, requestID, route: route.pattern)
-        }
-        var bound = request
-        bound.pathParameters = parameters
+        let pattern = router.route(at: request.route.index)?.pattern ?? Self.unmatched
         do {
-            return complete(.success(try await handler(bound)), request, requestID, route: route.pattern)
+            return complete(.success(try await handler(request)), request, requestID, route: pattern)
         } catch {
-            return complete(.failure(error), request, requestID, route: route.pattern)
+            return complete(.failure(error), request, requestID, route: pattern)
         }
+    }
+
+    public func connectionFailed(_ reason: String) {
+        metrics.countConnectionFailure()
+        log.error("connection closed by its state machine", metadata: ["reason": .string(reason)])
     }
 
     /// The response of a handler; for its failure the error's own problem (`ProblemConvertible`:
@@ -153,10 +154,7 @@ public final class Application: HTTPResponder {
         if !accessLogExcluded.isEmpty, let target = record.target, accessLogExcluded.contains(String(target.prefix { $0 != "?" })) {
             return
         }
-        var line: [UInt8] = []
-        line.reserveCapacity(256 + (record.target?.utf8.count ?? 0))
-        AccessLogLine.render(record, now: AccessLogLine.wallClock(), into: &line)
-        line.withUnsafeBytes { accessLog.append($0, slot: record.loop) }
+        AccessLogLine.withLine(record, route: route, now: AccessLogLine.wallClock()) { accessLog.append($0, slot: record.loop) }
     }
 
     /// OPTIONS on a resource: `Allow`, plus the CORS preflight answer when one is asked for.

@@ -38,6 +38,8 @@ public final class HTTPMetrics: Sendable {
 
     /// The access log, for its line and drop counters (nil: no access log).
     let accessLog: LogSink?
+    /// Connections closed because their state machine met an event without a transition.
+    private let connectionFailures = Atomic<Int>(0)
 
     public init(accessLog: LogSink? = nil) {
         self.accessLog = accessLog
@@ -49,6 +51,10 @@ public final class HTTPMetrics: Sendable {
             // One hash lookup, updated in place.
             all[Key(route: route, method: method, status: status), default: Series()].record(seconds, bucket: index)
         }
+    }
+
+    public func countConnectionFailure() {
+        connectionFailures.add(1, ordering: .relaxed)
     }
 
     /// The first bucket whose bound holds `seconds`, nil above the last.
@@ -75,6 +81,8 @@ public final class HTTPMetrics: Sendable {
             out += "http_request_duration_seconds_sum{\(labels(key))} \(PrometheusText.number(s.sum))\n"
             out += "http_request_duration_seconds_count{\(labels(key))} \(s.count)\n"
         }
+        out += "# HELP http_connection_failures_total Connections closed because their state machine met an event it has no transition for (a bug).\n"
+        out += "# TYPE http_connection_failures_total counter\nhttp_connection_failures_total \(connectionFailures.load(ordering: .relaxed))\n"
         if let accessLog {
             out += "# HELP http_access_log_lines_total Access-log lines written to the log's sink.\n# TYPE http_access_log_lines_total counter\n"
             out += "http_access_log_lines_total \(accessLog.written)\n"

@@ -13,9 +13,11 @@ import Synchronization
 /// takes lines again, one line says how many were lost. Idle, the writer sleeps until a line
 /// arrives; busy, it writes every `batchInterval`, so a line costs a copy, not a system call.
 public final class LogSink: Sendable {
-    /// A slot's lines, and a spare buffer for the swap (no allocation per batch).
+    /// A slot's lines and how many they are, and a spare buffer for the swap (no allocation
+    /// per batch).
     struct Slot: ~Copyable {
         var lines: [UInt8] = []
+        var count = 0
         var spare: [UInt8] = []
     }
 
@@ -59,7 +61,7 @@ public final class LogSink: Sendable {
     /// Lines lost because writing failed (the sink is gone: a pipe without a reader).
     public var failed: Int { failedCount.load(ordering: .relaxed) }
 
-    /// Appends one rendered line (ending in `\n`) for `slot`; never blocks on the sink.
+    /// Appends one rendered line (ending in `\n`, none inside) for `slot`; never blocks on the sink.
     public func append(_ line: UnsafeRawBufferPointer, slot: Int) {
         guard !line.isEmpty else { return }
         guard !stopping.load(ordering: .relaxed) else {
@@ -70,6 +72,7 @@ public final class LogSink: Sendable {
             guard s.lines.count + line.count <= capacity else { return false }
             if s.lines.capacity == 0 { s.lines.reserveCapacity(min(capacity, 64 * 1024)) }
             s.lines.append(contentsOf: line)
+            s.count += 1
             return true
         }
         if !accepted {
@@ -102,7 +105,7 @@ public final class LogSink: Sendable {
             let stop = stopping.load(ordering: .acquiring)
             if (wrote || stop), drops > reportedDrops {
                 // The sink takes lines again (or this is the last chance): say how many it lost.
-                writeAll(Array(AccessLogLine.dropNotice(count: drops - reportedDrops).utf8))
+                writeAll(Array(AccessLogLine.dropNotice(count: drops - reportedDrops).utf8), lines: 1)
                 reportedDrops = drops
             }
             if stop {
@@ -130,25 +133,24 @@ public final class LogSink: Sendable {
         var any = false
         for slot in slots {
             // The slot's lines out, its spare (empty, with capacity) in: no copy, no allocation.
-            var batch = slot.state.withLock { s -> [UInt8] in
-                guard !s.lines.isEmpty else { return [] }
+            var (batch, lines) = slot.state.withLock { s -> ([UInt8], Int) in
+                guard !s.lines.isEmpty else { return ([], 0) }
                 var out: [UInt8] = []
                 swap(&out, &s.spare)
                 swap(&out, &s.lines)
-                return out
+                defer { s.count = 0 }
+                return (out, s.count)
             }
             guard !batch.isEmpty else { continue }
             any = true
-            writeAll(batch)
+            writeAll(batch, lines: lines)
             batch.removeAll(keepingCapacity: true)
             slot.state.withLock { s in s.spare = batch }
         }
         return any
     }
 
-    private func writeAll(_ bytes: [UInt8]) {
-        var lines = 0
-        for b in bytes where b == 0x0A { lines += 1 }
+    private func writeAll(_ bytes: [UInt8], lines: Int) {
         let complete = bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {

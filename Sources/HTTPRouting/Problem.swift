@@ -1,5 +1,4 @@
 import HTTP1
-import HTTPServer
 import JCS
 
 /// An RFC 9457 problem details object, the body of every error response

@@ -1,5 +1,4 @@
 import HTTP1
-import HTTPServer
 
 /// A handler error that has its own answer: a failure of something the handler depends on (the
 /// database down, a timeout), not a bug, so the client gets that problem instead of a 500.

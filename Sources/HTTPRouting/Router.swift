@@ -1,4 +1,4 @@
-import HTTPServer
+import HTTP1
 
 /// Method + path-pattern routing (`/api/items/:id`), with the information for 404, 405 + `Allow`
 /// and OPTIONS. `HEAD` is served by `GET` routes (RFC 9110 §9.3.2).
@@ -27,6 +27,8 @@ public struct Router: Sendable {
     /// A registered route (opaque outside the module). A class: a match hands it out on every
     /// request, and a reference is one count where the struct's five fields were five.
     public final class Route: Sendable {
+        /// Its position in the router (`RequestRoute.index`).
+        let index: Int
         let method: String
         /// The pattern as registered (`/api/items/:id`), the route label of the metrics.
         public let pattern: String
@@ -34,7 +36,8 @@ public struct Router: Sendable {
         let kind: Kind
         let bodyLimit: Int?
 
-        init(method: String, pattern: String, segments: [Segment], kind: Kind, bodyLimit: Int?) {
+        init(index: Int, method: String, pattern: String, segments: [Segment], kind: Kind, bodyLimit: Int?) {
+            self.index = index
             self.method = method
             self.pattern = pattern
             self.segments = segments
@@ -51,8 +54,10 @@ public struct Router: Sendable {
 
     private var routes: [Route] = []
     /// Routes by their literal path (`/health`), while no route has a parameter: then a request
-    /// path that is a key matches exactly these routes, and the scan over all routes is skipped.
-    private var literalRoutes: [String: [Route]] = [:]
+    /// path equal to one matches exactly its routes, and the scan over all routes is skipped. A
+    /// list, not a dictionary: for a dozen paths, comparing (most differ in length) is cheaper
+    /// than hashing the request's path.
+    private var literalRoutes: [(path: String, routes: [Route])] = []
     private var hasParameterRoutes = false
 
     public init() {}
@@ -62,27 +67,36 @@ public struct Router: Sendable {
         if route.segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
             hasParameterRoutes = true
         } else {
-            literalRoutes["/" + route.segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/"), default: []]
-                .append(route)
+            let path = "/" + route.segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/")
+            if let k = literalRoutes.firstIndex(where: { $0.path == path }) {
+                literalRoutes[k].routes.append(route)
+            } else {
+                literalRoutes.append((path, [route]))
+            }
         }
     }
 
     /// Adds a route answered immediately (no task hop): for probes and static answers.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, immediate: @escaping ImmediateHandler) {
-        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
+        register(Route(index: routes.count, method: method, pattern: pattern, segments: Self.segments(pattern), kind: .immediate(immediate), bodyLimit: bodyLimit))
     }
 
     /// Adds a route answered by an async handler.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, handler: @escaping Handler) {
-        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
+        register(Route(index: routes.count, method: method, pattern: pattern, segments: Self.segments(pattern), kind: .async(handler), bodyLimit: bodyLimit))
     }
 
     /// Adds a route whose responses start without a task when `started` can (see
     /// `StartedHandler`), and come from `handler` when it cannot.
     public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil,
                              started: @escaping StartedHandler, handler: @escaping Handler) {
-        register(Route(method: method, pattern: pattern, segments: Self.segments(pattern),
+        register(Route(index: routes.count, method: method, pattern: pattern, segments: Self.segments(pattern),
                        kind: .started(started, fallback: handler), bodyLimit: bodyLimit))
+    }
+
+    /// The route at `index` (`RequestRoute.index`), nil for none.
+    func route(at index: Int) -> Route? {
+        routes.indices.contains(index) ? routes[index] : nil
     }
 
     /// Every registered route as method and pattern, in registration order (the contract test
@@ -95,16 +109,19 @@ public struct Router: Sendable {
         }
     }
 
-    /// The route for `method` and `path`, or why there is none.
+    /// The route for `method` and `path`, or why there is none. Paths match in their canonical
+    /// form only: no empty segment (`//api/metrics`) and no trailing slash (`/api/metrics/`) —
+    /// one spelling per resource, so that no check keyed by path can be passed by another
+    /// spelling (docs/decisions.md).
     public func match(method: String, path: String) -> Match {
         var allowed: [String] = []
-        if !hasParameterRoutes, let candidates = literalRoutes[path] {
-            for route in candidates {
+        if !hasParameterRoutes {
+            // Every pattern is canonical, so an exact key is the canonical match.
+            for route in literalRoutes.first(where: { $0.path == path })?.routes ?? [] {
                 if route.method == method || (method == "HEAD" && route.method == "GET") { return .found(route, parameters: [:]) }
                 allowed.append(route.method)
             }
-        } else {
-            let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        } else if let parts = Self.canonicalSegments(path) {
             for route in routes {
                 guard let parameters = Self.bind(route.segments, parts) else { continue }
                 if route.method == method || (method == "HEAD" && route.method == "GET") {
@@ -117,6 +134,23 @@ public struct Router: Sendable {
         if allowed.contains("GET") { allowed.append("HEAD") }
         allowed.append("OPTIONS")
         return .methodNotAllowed(allow: Self.order(allowed))
+    }
+
+    /// The segments of a canonical path (`/` → none), nil for any other spelling.
+    static func canonicalSegments(_ path: String) -> [Substring]? {
+        guard path.first == "/" else { return nil }
+        if path == "/" { return [] }
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        return parts.contains(where: \.isEmpty) ? nil : parts
+    }
+
+    /// Methods some route has, for `OPTIONS *` (RFC 9110 §9.3.7): what the server as a whole
+    /// supports, in the usual order.
+    public var methods: [String] {
+        var all = routes.map(\.method)
+        if all.contains("GET") { all.append("HEAD") }
+        all.append("OPTIONS")
+        return Self.order(all)
     }
 
     static func bind(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {

@@ -3,40 +3,15 @@ import Glibc
 import HTTP1
 import Synchronization
 
-/// One client connection: reads and parses requests, hands them to the responder one at a time
-/// (so pipelined responses go out in request order, RFC 9112 §9.3.2), writes responses with
-/// back-pressure, and enforces the timeouts.
+/// One client connection: the socket shell of a `ConnectionStateMachine`. It reads into the
+/// machine, writes what the machine has to send, runs handlers and producers, and carries out
+/// every other action; what happens when is the machine's decision alone.
 ///
 /// `@unchecked Sendable`: every mutable property is touched only on `queue`, the serial event-loop
 /// queue the connection was assigned to; tasks that produce responses hop back onto it before
 /// touching anything.
 final class HTTPConnection: @unchecked Sendable {
-    enum Phase {
-        /// Between requests (keep-alive idle, or before the first byte).
-        case idle
-        /// Reading a request head; the deadline is absolute from its first byte.
-        case head
-        /// Reading a body.
-        case body(RequestHead, Body)
-        /// The responder has the request.
-        case processing
-        /// A response is being written.
-        case writing
-        case closed
-    }
-
-    /// A response whose last bytes are being written.
-    struct PendingCompletion {
-        let close: Bool
-        let head: RequestHead?
-        let status: Int
-        let refusal: String?
-    }
-
-    enum Body {
-        case length(remaining: Int64, collected: [UInt8])
-        case chunked(ChunkedDecoder, collected: [UInt8])
-    }
+    typealias Action = ConnectionStateMachine.Action
 
     let fd: Int32
     let remoteAddress: String
@@ -45,41 +20,30 @@ final class HTTPConnection: @unchecked Sendable {
     let server: HTTPServer
     let queue: DispatchQueue
     let loop: EventLoop
+    /// Touched only on `queue`, one access at a time (serially, never overlapping: the shell
+    /// calls the machine and acts on what it returns), so the dynamic exclusivity check of a
+    /// class property — a runtime call and a thread-local lookup on every access, several per
+    /// request — is left out.
+    @exclusivity(unchecked) var machine: ConnectionStateMachine
+    /// The machine's deadline, for the server's sweeper on its own queue (one shared timer
+    /// instead of a timer source per connection keeps re-arming off the request path).
+    let deadline = Atomic<UInt64>(UInt64.max)
+    /// When the connection last finished a response or began (`MonotonicClock`): the oldest
+    /// idle connection is the first to go when the server is full.
+    let idleSince = Atomic<UInt64>(0)
     /// Whether the loop is watching this connection's socket for input.
     private var watched = false
     private var writeSource: DispatchSourceWrite?
     private var writeSourceActive = false
     private var liveSources = 0
-    /// When the current phase times out, in `MonotonicClock` nanoseconds (`UInt64.max`: never).
-    /// The server's sweeper reads it from its own queue, hence atomic; one shared timer instead
-    /// of a timer source per connection keeps re-arming off the request path.
-    let deadline = Atomic<UInt64>(UInt64.max)
-
-    var phase = Phase.idle
-    var input: [UInt8] = []
-    var readingPaused = false
-    /// `advance` is running (see there).
-    private var isAdvancing = false
-    var peerClosed = false
-    var requestsServed = 0
-    var shuttingDown = false
-    /// After a refusal: reading and discarding until EOF or a short timeout (lingering close).
-    var isLingering = false
-
-    // Output state (see HTTPConnection+Writing.swift).
-    var output: [UInt8] = []
-    var outputOffset = 0
-    /// What to do once the output is flushed: finish the response (a value, not a closure: no
-    /// allocation per response).
-    var afterFlush: PendingCompletion?
-    var streamWaiter: CheckedContinuation<Void, any Error>?
-    var producer: Task<Void, Never>?
-    var handler: Task<Void, Never>?
-    /// When the current request's first byte was read (`MonotonicClock`, to the loop's pass).
-    var requestStarted: UInt64 = 0
-    var responseBodyBytes = 0
-    var currentRequestID: String?
-    var currentRouteLabel: String?
+    private var handler: Task<Void, Never>?
+    private var producer: Task<Void, Never>?
+    /// The producer's `write` waiting for `resumeProducer`.
+    private var producerWaiter: CheckedContinuation<Void, any Error>?
+    /// The sending side is shut down; input is read and discarded (a lingering close).
+    private var lingering = false
+    /// The socket is closed, or closes once its write source is cancelled.
+    private var finished = false
 
     init(fd: Int32, remoteAddress: String, server: HTTPServer, loop: EventLoop) {
         self.fd = fd
@@ -87,11 +51,15 @@ final class HTTPConnection: @unchecked Sendable {
         self.server = server
         self.loop = loop
         self.queue = loop.queue
+        let now = MonotonicClock.now()
+        machine = ConnectionStateMachine(configuration: server.machineConfiguration, remoteAddress: remoteAddress, now: now)
+        deadline.store(machine.deadline, ordering: .relaxed)
+        idleSince.store(now, ordering: .relaxed)
     }
 
     /// Starts serving; `onLoopQueue`: the caller is on this connection's queue already.
     func start(onLoopQueue: Bool = false) {
-        // The loop's registration counts as a live source until `close()` ends it.
+        // The loop's registration counts as a live source until the socket closes.
         liveSources += 1
         if onLoopQueue {
             begin()
@@ -101,297 +69,256 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func begin() {
-        armTimer(server.timeouts.idle)
-        guard !isClosed(phase) else { return }
+        guard !finished else { return }
         watched = true
         loop.watch(self)
     }
 
-    // MARK: reading
+    /// Whether the connection sits between requests with nothing buffered (it may be closed to
+    /// admit a new one when the server is full). Read on the queue.
+    var isIdle: Bool { !finished && machine.isIdle }
 
-    /// Reads what arrived (until a short read; on a hang-up until EOF) and makes progress.
-    /// Edge-triggered: the loop reports the socket again only when more arrives, so a short
-    /// read means the socket was drained, unless the peer's FIN came with the data (`hungUp`),
-    /// which would not be reported again.
+    // MARK: events
+
+    /// Reads what arrived and makes progress. Edge-triggered: the loop reports the socket again
+    /// only when more arrives, so it is read until the kernel has no more (or the peer's end,
+    /// which would not be reported again). One round reads at most 256 KiB; when more is
+    /// waiting, the next round is queued behind the loop's other connections (a client that
+    /// sends without pause does not hold the loop). When the machine wants no more input it
+    /// pauses reading, and re-registering the socket later reports what is left.
     func onReadable(hungUp: Bool) {
-        guard !isClosed(phase) else { return }
+        guard !finished else { return }
         var sawEOF = false
+        var drained = false
+        var total = 0
         withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 16) { scratch in
-            while true {
+            while total < 256 * 1024 && machine.wantsInput {
                 let n = read(fd, scratch.baseAddress, scratch.count)
                 if n > 0 {
-                    input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                    if n < scratch.count && !hungUp { return }
+                    machine.received(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                    total += n
+                    if n < scratch.count && !hungUp { drained = true; return }
                     continue
                 }
                 if n == 0 { sawEOF = true; return }
                 if errno == EINTR { continue }
+                // EAGAIN: drained. Anything else (ECONNRESET): the peer is gone.
                 if errno != EAGAIN && errno != EWOULDBLOCK { sawEOF = true }
+                drained = true
                 return
             }
         }
-        if sawEOF { peerClosed = true }
-        if isLingering {
-            input.removeAll(keepingCapacity: false)
-            if sawEOF { close() }
-            return
+        if sawEOF { machine.peerClosed() }
+        run(machine.next(now: loop.now))
+        if !sawEOF && !drained && !finished && !machine.readingPaused && machine.wantsInput {
+            queue.async { [self] in onReadable(hungUp: hungUp) }
         }
-        advance()
-        if sawEOF { handlePeerClosed() }
-    }
-
-    private func handlePeerClosed() {
-        switch phase {
-        case .idle, .head, .body:
-            // An incomplete request is never handed to the responder (RFC 9112 §6.3 (6)).
-            close()
-        case .processing:
-            // Stop reading; the handler's task is cancelled, its response discarded.
-            pauseReading()
-            handler?.cancel()
-            close()
-        case .writing:
-            producer?.cancel()
-            resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "client closed the connection"))
-            close()
-        case .closed:
-            break
-        }
-    }
-
-    func pauseReading() {
-        guard !readingPaused, watched else { return }
-        loop.unwatch(self)
-        readingPaused = true
-    }
-
-    func resumeReading() {
-        guard readingPaused, watched, !isClosed(phase) else { return }
-        readingPaused = false
-        loop.watch(self)
-    }
-
-    // MARK: the request cycle
-
-    /// Makes as much progress as the buffered input allows.
-    ///
-    /// Not re-entered: an immediate response completes inside this loop (respond → flush →
-    /// `completeResponse`, which calls `advance` for the next pipelined request), and a nested
-    /// call per request would grow the stack with the pipeline (a debug build overflowed at 639
-    /// pipelined requests); the nested call returns, and this loop goes on from the new phase.
-    func advance() {
-        if isAdvancing { return }
-        isAdvancing = true
-        defer { isAdvancing = false }
-        while true {
-            switch phase {
-            case .closed, .writing:
-                return
-            case .processing:
-                if input.count > server.configuration.maxBufferedInput { pauseReading() }
-                return
-            case .idle:
-                guard !input.isEmpty else { return }
-                if shuttingDown { close(); return }
-                phase = .head
-                // The latest pass's time, not a clock read per request: the bytes were read in
-                // it or in an earlier one, so the head's deadline is never later than from its
-                // first byte.
-                requestStarted = loop.now
-                armTimer(server.timeouts.header, from: requestStarted)
-            case .head:
-                let result = input.withUnsafeBytes { RequestParser.parse($0, limits: server.configuration.limits) }
-                switch result {
-                case .incomplete:
-                    if peerClosed { close() }
-                    return
-                case .invalid(let error):
-                    refuse(error.status, error.reason, head: nil)
-                    return
-                case .complete(let head, let consumed):
-                    if consumed == input.count { input.removeAll(keepingCapacity: true) } else { input.removeFirst(consumed) }
-                    startBody(head)
-                }
-            case .body(let head, var body):
-                switch body {
-                case .length(let remaining, var collected):
-                    let take = Int(min(remaining, Int64(input.count)))
-                    collected.append(contentsOf: input[0..<take])
-                    input.removeFirst(take)
-                    if Int64(take) == remaining {
-                        dispatch(HTTPRequest(head: head, body: collected, remoteAddress: remoteAddress))
-                    } else {
-                        phase = .body(head, .length(remaining: remaining - Int64(take), collected: collected))
-                        armTimer(server.timeouts.body)
-                        return
-                    }
-                case .chunked(var decoder, var collected):
-                    let (consumed, status) = input.withUnsafeBytes { decoder.decode($0, into: &collected) }
-                    input.removeFirst(consumed)
-                    switch status {
-                    case .needMore:
-                        body = .chunked(decoder, collected: collected)
-                        phase = .body(head, body)
-                        armTimer(server.timeouts.body)
-                        return
-                    case .invalid(let error):
-                        refuse(error.status, error.reason, head: head)
-                        return
-                    case .done:
-                        dispatch(HTTPRequest(head: head, body: collected, trailers: decoder.trailers, remoteAddress: remoteAddress))
-                    }
-                }
-            }
-        }
-    }
-
-    private func startBody(_ head: RequestHead) {
-        // Without a body there is no limit to look up (most requests: GET, HEAD).
-        if case .none = head.framing {
-            dispatch(HTTPRequest(head: head, remoteAddress: remoteAddress))
-            return
-        }
-        let limit = server.responder.bodyLimit(for: head)
-        if head.framing.exceeds(limit) {
-            // Decided from Content-Length before reading the body; no 100 Continue is sent.
-            refuse(413, "body_too_large", head: head)
-            return
-        }
-        sendContinueIfExpected(head, bodyBuffered: !input.isEmpty)
-        if case .contentLength(let n) = head.framing {
-            phase = .body(head, .length(remaining: n, collected: []))
-        } else {
-            var limits = server.configuration.limits
-            limits.body = limit
-            phase = .body(head, .chunked(ChunkedDecoder(limits: limits, bodyLimit: limit), collected: []))
-        }
-        armTimer(server.timeouts.body)
-    }
-
-    /// RFC 9110 §10.1.1: send 100 Continue before reading the body (unless it already arrived).
-    private func sendContinueIfExpected(_ head: RequestHead, bodyBuffered: Bool) {
-        guard head.expectContinue, !bodyBuffered else { return }
-        _ = ResponseSerializer.continueLine.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// Hands a complete request to the responder.
-    private func dispatch(_ request: HTTPRequest) {
-        phase = .processing
-        disarmTimer()
-        if let response = server.responder.immediateResponse(to: request) {
-            respond(response, to: request.head)
-            return
-        }
-        let responder = server.responder
-        // A started response identifies its request by the count of responses sent before it:
-        // a reply that arrives after the connection moved on (or closed) is dropped.
-        let serial = requestsServed
-        let started = responder.startResponse(to: request) { [self] response in
-            queue.async { [self] in
-                guard case .processing = phase, requestsServed == serial else { return }
-                respond(response, to: request.head)
-            }
-        }
-        if started { return }
-        handler = Task { [self] in
-            let response = await responder.respond(to: request)
-            queue.async { [self] in
-                handler = nil
-                guard case .processing = phase else { return }
-                respond(response, to: request.head)
-            }
-        }
-    }
-
-    /// Answers with an error the core decided itself, then closes (conformance principle 3).
-    func refuse(_ status: Int, _ reason: String, head: RequestHead?) {
-        var response = server.responder.errorResponse(status: status, reason: reason, head: head)
-        response.headers.remove("Connection")
-        respond(response, to: head, forceClose: true, refusal: reason)
-    }
-
-    // MARK: timers
-
-    /// Times the current phase out `nanoseconds` after `now`.
-    func armTimer(_ nanoseconds: UInt64, from now: UInt64 = MonotonicClock.now()) {
-        let (sum, overflow) = now.addingReportingOverflow(nanoseconds)
-        deadline.store(overflow ? UInt64.max : sum, ordering: .relaxed)
-    }
-
-    func disarmTimer() {
-        deadline.store(UInt64.max, ordering: .relaxed)
     }
 
     /// Called by the server's sweeper (on this connection's queue) when the deadline looked past.
     func checkTimeout() {
-        guard deadline.load(ordering: .relaxed) <= MonotonicClock.now() else { return }
-        disarmTimer()
-        onTimeout()
+        let now = loop.refreshClock()
+        guard machine.deadline <= now else { return }
+        run(machine.timerFired(now: now))
     }
 
-    private func onTimeout() {
-        switch phase {
-        case .idle:
-            // No bytes of a next request: close without a response (no 408).
-            close()
-        case .head, .body:
-            refuse(408, "request_timeout", head: nil)
-        case .writing where isLingering:
-            close()
-        case .writing:
-            // The client stopped reading: write stall.
-            producer?.cancel()
-            resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "write timeout"))
-            close()
-        case .processing, .closed:
-            break
+    /// Graceful shutdown: close now if idle, else after the current response.
+    func beginShutdown() {
+        queue.async { [self] in run(machine.shutdownRequested(now: loop.refreshClock())) }
+    }
+
+    /// Closes at once (the drain timeout ran out, or the server needs the slot).
+    func forceClose() {
+        queue.async { [self] in run(machine.abort(now: loop.refreshClock())) }
+    }
+
+    // MARK: carrying out actions
+
+    /// Carries out `first` and whatever follows, until the machine waits for an event.
+    func run(_ first: Action) {
+        var action = first
+        while true {
+            switch action {
+            case .wait:
+                publishDeadline()
+                return
+            case .route:
+                guard let head = machine.head else { action = machine.next(now: loop.now); continue }
+                action = machine.routed(server.responder.route(head), now: loop.now)
+            case .dispatch:
+                guard let request = machine.takeRequest() else { action = machine.next(now: loop.now); continue }
+                action = dispatch(request)
+            case .refuse:
+                let response = server.responder.errorResponse(status: machine.refusalStatus, reason: machine.refusal ?? "", head: machine.head)
+                action = machine.respond(response, date: server.dates.current, now: loop.now)
+            case .write:
+                action = machine.writeFinished(flush(), now: loop.refreshClock())
+            case .startProducer:
+                if let produce = machine.takeProducer() { startProducer(produce) }
+                action = machine.next(now: loop.now)
+            case .resumeProducer:
+                producerWaiter?.resume()
+                producerWaiter = nil
+                action = machine.next(now: loop.now)
+            case .stopProducer:
+                producerWaiter?.resume(throwing: HTTPServerError(.peerClosed, "the response cannot be completed"))
+                producerWaiter = nil
+                action = machine.next(now: loop.now)
+            case .responded:
+                if var record = machine.takeRecord() {
+                    record.loop = loop.index
+                    server.responder.didRespond(record)
+                }
+                idleSince.store(loop.now, ordering: .relaxed)
+                action = machine.next(now: loop.now)
+            case .pauseReading:
+                if watched { loop.unwatch(self) }
+                action = machine.next(now: loop.now)
+            case .resumeReading:
+                if watched { loop.watch(self) }
+                action = machine.next(now: loop.now)
+            case .close(let linger):
+                if linger {
+                    closeWriting()
+                    action = machine.next(now: loop.now)
+                } else {
+                    finishClose()
+                    return
+                }
+            case .fail:
+                server.responder.connectionFailed(machine.failure ?? "illegal transition")
+                finishClose()
+                return
+            }
         }
+    }
+
+    private func publishDeadline() {
+        let due = machine.deadline
+        if deadline.load(ordering: .relaxed) != due { deadline.store(due, ordering: .relaxed) }
+    }
+
+    /// Hands a complete request to the application; the next action when it answered at once.
+    private func dispatch(_ request: HTTPRequest) -> Action {
+        let responder = server.responder
+        if let response = responder.immediateResponse(to: request) {
+            return machine.respond(response, date: server.dates.current, now: loop.now)
+        }
+        // A started response identifies its request by the count of responses begun before
+        // it: a reply that arrives after the connection moved on (or closed) is dropped.
+        let serial = machine.requestsServed
+        let started = responder.startResponse(to: request) { [self] response in
+            queue.async { [self] in
+                guard machine.requestsServed == serial else { return }
+                run(machine.respond(response, date: server.dates.current, now: loop.refreshClock()))
+            }
+        }
+        if started { return machine.next(now: loop.now) }
+        handler = Task { [self] in
+            let response = await responder.respond(to: request)
+            queue.async { [self] in
+                handler = nil
+                guard machine.requestsServed == serial else { return }
+                run(machine.respond(response, date: server.dates.current, now: loop.refreshClock()))
+            }
+        }
+        return machine.next(now: loop.now)
+    }
+
+    /// Writes pending output until done or the socket is full.
+    private func flush() -> ConnectionStateMachine.WriteResult {
+        let fd = fd
+        let result = machine.writeOutput { bytes in
+            let n = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if n > 0 { return .sent(n) }
+            if n < 0 && errno == EINTR { return .interrupted }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .full }
+            // EPIPE, ECONNRESET: the client is gone.
+            return .failed
+        }
+        switch result {
+        case .wouldBlock: waitForWritable()
+        case .complete: stopWaitingForWritable()
+        case .failed: break
+        }
+        return result
+    }
+
+    private func onWritable() {
+        run(machine.writable(now: loop.refreshClock()))
+    }
+
+    // MARK: streamed bodies
+
+    private func startProducer(_ produce: @escaping HTTPResponse.Producer) {
+        let writer = ConnectionBodyWriter(connection: self)
+        producer = Task { [self] in
+            let failed: Bool
+            do {
+                try await produce(writer)
+                failed = false
+            } catch {
+                failed = true
+            }
+            queue.async { [self] in
+                producer = nil
+                run(machine.streamEnded(failed: failed, now: loop.refreshClock()))
+            }
+        }
+    }
+
+    /// A body part from the producer (on `queue`); `continuation` returns when the machine says so.
+    func bodyPart(_ bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        guard !finished, !lingering, machine.isStreaming else {
+            continuation.resume(throwing: HTTPServerError(.peerClosed, "client closed the connection"))
+            return
+        }
+        producerWaiter = continuation
+        run(machine.bodyPart(bytes, now: loop.refreshClock()))
     }
 
     // MARK: closing
 
-    /// Graceful shutdown: close now if idle, else after the current response.
-    func beginShutdown() {
-        queue.async { [self] in
-            shuttingDown = true
-            if case .idle = phase, input.isEmpty { close() }
+    /// Lingering close: the response is out; the sending side shuts down while input is read
+    /// and discarded (the machine decides for how long).
+    private func closeWriting() {
+        cancelWork()
+        if let writeSource, writeSourceActive {
+            writeSourceActive = false
+            writeSource.suspend()
         }
+        shutdown(fd, Int32(SHUT_WR))
+        lingering = true
     }
 
-    func forceClose() {
-        queue.async { [self] in
-            handler?.cancel()
-            producer?.cancel()
-            resumeStreamWaiter(throwing: HTTPServerError(.shuttingDown, "server shutting down"))
-            close()
-        }
-    }
-
-    func isClosed(_ p: Phase) -> Bool {
-        if case .closed = p { return true }
-        return false
+    /// Stops the handler and the producer; a waiting `write` throws.
+    private func cancelWork() {
+        handler?.cancel()
+        handler = nil
+        producer?.cancel()
+        producerWaiter?.resume(throwing: HTTPServerError(.peerClosed, "connection closed"))
+        producerWaiter = nil
     }
 
     /// Stops every source; the descriptor is closed once all of them are cancelled.
-    func close() {
-        if isClosed(phase) { return }
-        phase = .closed
-        input = []
-        output = []
-        handler?.cancel()
-        producer?.cancel()
-        resumeStreamWaiter(throwing: HTTPServerError(.peerClosed, "connection closed"))
+    private func finishClose() {
+        guard !finished else { return }
+        finished = true
+        cancelWork()
+        deadline.store(UInt64.max, ordering: .relaxed)
         if let writeSource {
             if !writeSourceActive { writeSource.resume() }
+            writeSourceActive = true
             writeSource.cancel()
+            self.writeSource = nil
         }
-        disarmTimer()
         // The loop stops watching at once; that ends the read side (the socket itself closes
         // when the write source, if any, has been cancelled too).
         if watched {
             watched = false
             loop.unwatch(self)
         }
+        // The loop's registration ends here.
         sourceCancelled()
     }
 
@@ -403,9 +330,9 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    // MARK: write source plumbing (used by HTTPConnection+Writing)
+    // MARK: write source plumbing
 
-    func waitForWritable() {
+    private func waitForWritable() {
         if writeSource == nil {
             let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
             source.setEventHandler { [self] in onWritable() }
@@ -422,7 +349,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    func stopWaitingForWritable() {
+    private func stopWaitingForWritable() {
         if writeSourceActive, let writeSource {
             writeSourceActive = false
             writeSource.suspend()

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import HTTP1
 import Synchronization
 
 /// The HTTP/1.1 server on Dispatch sockets: a non-blocking listening socket with a read source,
@@ -9,7 +10,8 @@ import Synchronization
 /// graceful shutdown.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
-    let timeouts: ConnectionTimeouts
+    /// The configuration in the connection state machine's units, converted once.
+    let machineConfiguration: ConnectionStateMachine.Configuration
     let responder: any HTTPResponder
     let dates = DateCache()
     private let listenerFD: Int32
@@ -35,7 +37,7 @@ public final class HTTPServer: Sendable {
     /// Binds the listening socket (nothing is accepted until `start()`).
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) throws(HTTPServerError) {
         self.configuration = configuration
-        self.timeouts = ConnectionTimeouts(configuration)
+        self.machineConfiguration = configuration.machineConfiguration
         self.responder = responder
         signal(SIGPIPE, SIG_IGN)
         Socket.raiseOpenFileLimit()

@@ -31,4 +31,18 @@ public struct HTTPServerConfiguration: Sendable {
         self.host = host
         self.port = port
     }
+
+    /// The connection state machine's configuration: timeouts in nanoseconds of `MonotonicClock`.
+    var machineConfiguration: ConnectionStateMachine.Configuration {
+        var c = ConnectionStateMachine.Configuration()
+        c.limits = limits
+        c.headerTimeout = MonotonicClock.nanoseconds(headerTimeout)
+        c.bodyTimeout = MonotonicClock.nanoseconds(bodyTimeout)
+        c.idleTimeout = MonotonicClock.nanoseconds(idleTimeout)
+        c.writeTimeout = MonotonicClock.nanoseconds(writeTimeout)
+        c.maxRequestsPerConnection = maxRequestsPerConnection
+        c.streamHighWater = streamHighWater
+        c.maxBufferedInput = maxBufferedInput
+        return c
+    }
 }

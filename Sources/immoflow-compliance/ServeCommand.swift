@@ -37,8 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         "How far ahead of the database's clock an event may be dated: later ones are refused when recorded and never count as evidence (default $IMMOFLOW_CLOCK_SKEW or 5m; at most 1h).",
         valueName: "duration"))
     var clockSkew: String?
-    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(APIServer.Options.defaultPoolSize); docs/measurements.md).")
-    var poolSize: Int = APIServer.Options.defaultPoolSize
+    @Option(name: .customLong("pool-size"), help: "Database connections for API queries (default: this machine's cores + 1, here \(Server.Options.defaultPoolSize); docs/measurements.md).")
+    var poolSize: Int = Server.Options.defaultPoolSize
     @Option(name: .customLong("wal-check-interval"), help: "Seconds between checks of pg_stat_archiver for archive failures, recorded as wal_archive events (0: off).")
     var walCheckInterval: Int = 60
     @Flag(name: .customLong("no-access-log"), help: "Do not write the JSON access log to stdout.")
@@ -83,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         http.headerTimeout = .seconds(headerTimeout)
         http.idleTimeout = .seconds(idleTimeout)
         http.drainTimeout = .seconds(drainTimeout)
-        var options = APIServer.Options(http: http, databaseURL: try database.resolvedURL())
+        var options = Server.Options(http: http, databaseURL: try database.resolvedURL())
         options.corsOrigins = (corsOrigins ?? environment["IMMOFLOW_CORS_ORIGINS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.accessLog = !noAccessLog
@@ -115,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let signals = ShutdownSignal()
         do {
-            try await APIServer.run(options, started: { port in
+            try await Server.run(options, started: { port in
                 FileHandle.standardError.write(Data("serve: listening on \(listenHost):\(port)\n".utf8))
             }, until: { await signals.wait() })
         } catch let error as HTTPServerError {

@@ -56,7 +56,8 @@ import Testing
     }
 
     /// The codes the sources can answer with: `code: "…"` of the API's problems, and the reasons
-    /// of the HTTP/1.1 core (every snake_case literal of HTTP1, and those HTTPServer refuses with).
+    /// of the HTTP/1.1 core (every snake_case literal of HTTP1's parsers, and those the connection
+    /// state machine refuses with; its other literals, such as `stream_failed`, are log words).
     static func codesInSources() throws -> Set<String> {
         var codes = Set<String>()
         let sources = root.appendingPathComponent("Sources")
@@ -69,8 +70,10 @@ import Testing
         for file in files {
             let text = try String(contentsOfFile: sources.appendingPathComponent(file).path, encoding: .utf8)
             codes.formUnion(try matches(#"code: "([a-z_]+)""#, text))
-            if file.hasPrefix("HTTP1/") { codes.formUnion(try matches(#""([a-z]+(?:_[a-z]+)+)""#, text)) }
-            if file.hasPrefix("HTTPServer/") { codes.formUnion(try matches(#"refuse\(\d+, "([a-z_]+)""#, text)) }
+            if file.hasPrefix("HTTP1/") && !file.hasPrefix("HTTP1/ConnectionStateMachine") {
+                codes.formUnion(try matches(#""([a-z]+(?:_[a-z]+)+)""#, text))
+            }
+            codes.formUnion(try matches(#"refuse\(\d+, "([a-z_]+)""#, text))
         }
         return codes
     }

@@ -2,7 +2,7 @@
 import Chronology
 import ComplianceTesting
 import Foundation
-import HTTPServer
+import HTTP1
 import Logging
 import Testing
 
@@ -18,8 +18,7 @@ import Testing
         let record = HTTPResponseRecord(method: "GET", target: "/api/x?q=\"a\"\u{1}\\", status: 404, bodyBytes: 123,
                                         durationNanoseconds: 4_567_890, remoteAddress: "127.0.0.1:50000",
                                         requestID: "req-1", routeLabel: "unmatched", refusal: nil)
-        var out: [UInt8] = []
-        AccessLogLine.render(record, now: Timestamp(microsecondsSinceEpoch: 1_796_212_200_123_456), into: &out)
+        let out = AccessLogLine.render(record, now: Timestamp(microsecondsSinceEpoch: 1_796_212_200_123_456))
         let line = try Self.parse(out)
         #expect(line["ts"] as? String == "2026-12-02T11:50:00.123456Z")
         #expect(line["level"] as? String == "info" && line["logger"] as? String == "access" && line["msg"] as? String == "request")
@@ -37,10 +36,9 @@ import Testing
     func refused() throws {
         let record = HTTPResponseRecord(method: nil, target: nil, status: 431, bodyBytes: 0, durationNanoseconds: 999,
                                         remoteAddress: "[::1]:1", requestID: nil, routeLabel: "unparsed", refusal: "header_too_large")
-        var out: [UInt8] = []
-        AccessLogLine.render(record, now: AccessLogLine.wallClock(), into: &out)
+        let out = AccessLogLine.render(record, route: "unparsed", now: AccessLogLine.wallClock())
         let line = try Self.parse(out)
-        #expect(line["method"] == nil && line["target"] == nil && line["request_id"] == nil)
+        #expect(line["method"] == nil && line["target"] == nil && line["request_id"] == nil && line["route"] as? String == "unparsed")
         #expect(line["refusal"] as? String == "header_too_large" && line["status"] as? Int == 431 && line["duration_us"] as? Int == 0)
         let ts = try #require(line["ts"] as? String)
         #expect(ts.count == 27 && ts.hasSuffix("Z"))

@@ -1,5 +1,3 @@
-import HTTP1
-
 /// A response: status, fields and a body that is either in memory or produced as a stream.
 public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
@@ -7,8 +5,11 @@ public struct HTTPResponse: Sendable {
         case bytes([UInt8])
         /// Produced by writing chunks to the writer; `write` suspends while the client is slow
         /// (back-pressure) and throws once the client has gone (the producer should stop).
-        case stream(@Sendable (HTTPBodyWriter) async throws -> Void)
+        case stream(Producer)
     }
+
+    /// Writes a streamed body; a thrown error ends the response truncated (the head is out).
+    public typealias Producer = @Sendable (HTTPBodyWriter) async throws -> Void
 
     public var status: Int
     public var headers: HTTPHeaders
@@ -33,11 +34,4 @@ public struct HTTPResponse: Sendable {
         fields.set("Content-Type", contentType)
         self.init(status: status, headers: fields, body: .bytes(body))
     }
-}
-
-/// Where a streaming response body goes.
-public protocol HTTPBodyWriter: Sendable {
-    /// Sends `bytes` as the next part of the body; waits while too much is pending; throws
-    /// `HTTPServerError` with code `.peerClosed` once the client has gone.
-    func write(_ bytes: [UInt8]) async throws
 }

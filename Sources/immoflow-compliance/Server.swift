@@ -1,0 +1,86 @@
+import API
+import Compliance
+import Foundation
+import HTTPRouting
+import HTTPServer
+import Logging
+import Postgres
+
+/// `serve` put together: the pools, the log sink, the application and the HTTP server, run
+/// until stopped (the composition root; `API` itself knows no sockets).
+enum Server {
+    /// Everything `serve` needs.
+    struct Options: Sendable {
+        var http: HTTPServerConfiguration
+        var corsOrigins: [String] = []
+        var accessLog = true
+        /// Request paths left out of the access log (e.g. a load balancer's `/health/ready`).
+        var accessLogExcluded: Set<String> = []
+        var databaseURL: String
+        /// Keys token hashes; without it every `/api/compliance/*` request is 503.
+        var tokenHasher: TokenHasher?
+        /// Connections for API queries.
+        var poolSize = Options.defaultPoolSize
+        /// Cores + 1. Every API query is short and CPU-bound on both sides, so a connection per
+        /// core (plus one to cover the gap while a result travels) keeps the CPUs busy without
+        /// the context switches of more (docs/measurements.md, "Pool size"). With the database on
+        /// a bigger host of its own, raise it (`--pool-size`; PostgreSQL's rule of thumb is twice
+        /// the database's cores plus its spindles).
+        static var defaultPoolSize: Int { ProcessInfo.processInfo.activeProcessorCount + 1 }
+        /// Require a token with `read_metrics` for `/api/metrics` (open by default).
+        var metricsRequireToken = false
+        /// Maximum ages of the worm-status controls (also behind `compliance_control_status`).
+        var thresholds = ControlThresholds()
+        /// Seconds between checks of `pg_stat_archiver` for archive failures (0: never).
+        var walCheckInterval = 60
+        /// The contract served at `/openapi.yaml` (nil: not found, 404).
+        var openAPIDocument: [UInt8]?
+
+        init(http: HTTPServerConfiguration, databaseURL: String) {
+            self.http = http
+            self.databaseURL = databaseURL
+        }
+    }
+
+    /// Binds, serves until `stop` returns, then shuts down gracefully and closes the pools.
+    static func run(_ options: Options, started: @Sendable (Int) -> Void,
+                    until stop: @Sendable () async -> Void) async throws {
+        let readiness = ConnectionPool(
+            configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 2,
+                                                   applicationName: "immoflow-compliance-ready", statementTimeout: .seconds(2)),
+            size: 1, checkoutTimeout: .seconds(2))
+        let pool = ConnectionPool(
+            configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 3,
+                                                   applicationName: "immoflow-compliance-api", statementTimeout: .seconds(10),
+                                                   sessionSettings: APIServer.apiSessionSettings),
+            size: options.poolSize, checkoutTimeout: .seconds(5))
+        // stdout, written by a thread of its own: the access log (when on) and the event log.
+        let sink = LogSink(descriptor: 1)
+        let log = Logger(label: "immoflow") { JSONLogHandler(label: $0, sink: sink) }
+        let dependencies = APIServer.Dependencies(readinessPool: readiness, pool: pool,
+                                        authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
+                                        metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds,
+                                        openAPIDocument: options.openAPIDocument)
+        let application = APIServer.makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: options.accessLog ? sink : nil,
+                                          accessLogExcluded: options.accessLogExcluded, log: log)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: options.http, responder: application)
+        } catch {
+            await readiness.close()
+            await pool.close()
+            sink.close()
+            throw error
+        }
+        server.start()
+        started(server.port)
+        let walMonitor = options.walCheckInterval > 0 ? Task { await APIServer.watchArchiver(pool, every: options.walCheckInterval) } : nil
+        await stop()
+        walMonitor?.cancel()
+        await server.shutdown()
+        await readiness.close()
+        await pool.close()
+        sink.close()
+    }
+
+}
