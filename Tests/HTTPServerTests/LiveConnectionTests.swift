@@ -187,6 +187,40 @@ import Testing
         await server.stop()
     }
 
+    @Test("canonical paths only: an empty segment or a trailing slash is 404, not the resource; a parameter is never empty")
+    func canonicalPaths() async throws {
+        let server = try TestServer.start()
+        let p = server.port
+        for path in ["//fast", "/fast/", "/fast//", "//items/1", "/items/1/", "/items/", "/items//"] {
+            let r = try await RawHTTPClient.exchange(port: p, "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(r.status == 404, "\(path): \(r.status)")
+        }
+        #expect(try await RawHTTPClient.exchange(port: p, "GET /fast HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
+        #expect(server.probe.handled.load(ordering: .relaxed) == 1)
+        await server.stop()
+    }
+
+    @Test("RFC 9110 §9.3.7: OPTIONS * lists the methods some route has, not every method there is")
+    func optionsAsterisk() async throws {
+        let server = try TestServer.start()
+        let r = try await RawHTTPClient.exchange(port: server.port, "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(r.status == 204 && r.header("Allow") == "GET, HEAD, POST, OPTIONS")
+        await server.stop()
+    }
+
+    @Test("a request followed by the client's half-close is answered, whichever way its route answers", arguments: ["/fast", "/slow?ms=50", "/started?ms=50", "/stream?chunks=2"])
+    func halfClose(path: String) async throws {
+        let server = try TestServer.start()
+        let raw = try await RawHTTPClient.offload { () -> String in
+            let c = try server.client()
+            try c.send("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+            c.shutdownWrite()
+            return String(decoding: try c.readUntilClose(timeout: 5), as: UTF8.self)
+        }
+        #expect(raw.hasPrefix("HTTP/1.1 200 OK\r\n") && raw.contains("Connection: close\r\n"), "\(path): \(raw.prefix(200))")
+        await server.stop()
+    }
+
     @Test("CORS: allowed origins get the fields and a preflight; others do not")
     func cors() async throws {
         let server = try TestServer.start()
