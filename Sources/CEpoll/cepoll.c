@@ -1,5 +1,6 @@
 #include "CEpoll.h"
 
+#include <malloc.h>
 #include <sys/epoll.h>
 
 int cepoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -26,3 +27,7 @@ int cepoll_ready(int epfd, int32_t *fds, uint32_t *events, int max) {
 }
 
 int cepoll_hung_up(uint32_t events) { return (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0; }
+
+int cepoll_release_memory(void) {
+    return malloc_trim(0);
+}

@@ -15,6 +15,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     let fd: Int32
     let remoteAddress: String
+    /// The client's address without the port (per-client limits).
+    let client: String
     /// Strong: a handler task may finish after its server was released (a test that gave up on
     /// it); the server drops the connection when it closes, which breaks the cycle.
     let server: HTTPServer
@@ -28,8 +30,10 @@ final class HTTPConnection: @unchecked Sendable {
     /// The machine's deadline, for the server's sweeper on its own queue (one shared timer
     /// instead of a timer source per connection keeps re-arming off the request path).
     let deadline = Atomic<UInt64>(UInt64.max)
-    /// When the connection last finished a response or began (`MonotonicClock`): the oldest
-    /// idle connection is the first to go when the server is full.
+    /// Whether the connection is between requests with nothing buffered, and since when (it
+    /// began, or its last response finished; `MonotonicClock`): the oldest idle connection is
+    /// the first to go when the server is full. Published for the accepting queue.
+    let idle = Atomic<Bool>(true)
     let idleSince = Atomic<UInt64>(0)
     /// Whether the loop is watching this connection's socket for input.
     private var watched = false
@@ -45,9 +49,10 @@ final class HTTPConnection: @unchecked Sendable {
     /// The socket is closed, or closes once its write source is cancelled.
     private var finished = false
 
-    init(fd: Int32, remoteAddress: String, server: HTTPServer, loop: EventLoop) {
+    init(fd: Int32, remoteAddress: String, client: String, server: HTTPServer, loop: EventLoop) {
         self.fd = fd
         self.remoteAddress = remoteAddress
+        self.client = client
         self.server = server
         self.loop = loop
         self.queue = loop.queue
@@ -74,9 +79,13 @@ final class HTTPConnection: @unchecked Sendable {
         loop.watch(self)
     }
 
-    /// Whether the connection sits between requests with nothing buffered (it may be closed to
-    /// admit a new one when the server is full). Read on the queue.
-    var isIdle: Bool { !finished && machine.isIdle }
+    /// Closes the connection if it is still idle (the server needs its slot).
+    func closeIfIdle() {
+        queue.async { [self] in
+            guard !finished, machine.isIdle else { return }
+            run(machine.abort(now: loop.refreshClock()))
+        }
+    }
 
     // MARK: events
 
@@ -193,9 +202,12 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// What the server's sweeper and accepting queue read: the deadline, and whether idle.
     private func publishDeadline() {
         let due = machine.deadline
         if deadline.load(ordering: .relaxed) != due { deadline.store(due, ordering: .relaxed) }
+        let isIdle = machine.isIdle
+        if idle.load(ordering: .relaxed) != isIdle { idle.store(isIdle, ordering: .relaxed) }
     }
 
     /// Hands a complete request to the application; the next action when it answered at once.
@@ -306,6 +318,7 @@ final class HTTPConnection: @unchecked Sendable {
         finished = true
         cancelWork()
         deadline.store(UInt64.max, ordering: .relaxed)
+        idle.store(false, ordering: .relaxed)
         if let writeSource {
             if !writeSourceActive { writeSource.resume() }
             writeSourceActive = true

@@ -1,3 +1,4 @@
+import CEpoll
 import Dispatch
 import Foundation
 import Glibc
@@ -27,6 +28,8 @@ public final class HTTPServer: Sendable {
 
     private struct State: ~Copyable {
         var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        /// Open connections by client address (`Admission`).
+        var clients: [String: Int] = [:]
         var acceptSource: AcceptSource?
         var acceptSuspended = false
         var shuttingDown = false
@@ -78,8 +81,18 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Every 100 ms: hand every connection whose deadline passed to its own queue.
+    /// Connections closed since memory was last given back.
+    private let closedSinceTrim = Atomic<Int>(0)
+    private let sweeps = Atomic<Int>(0)
+
+    /// Every 100 ms: hand every connection whose deadline passed to its own queue. Every 10 s,
+    /// when connections closed meanwhile, give freed memory back to the system: glibc keeps
+    /// what a burst of large responses freed (issue 13: 577 MB stayed resident after 900
+    /// abusive connections were gone).
     private func sweep() {
+        if sweeps.wrappingAdd(1, ordering: .relaxed).oldValue % 100 == 99, closedSinceTrim.exchange(0, ordering: .relaxed) > 0 {
+            _ = cepoll_release_memory()
+        }
         let now = MonotonicClock.now()
         let due = state.withLock { s in s.connections.values.filter { $0.deadline.load(ordering: .relaxed) <= now } }
         for connection in due {
@@ -108,19 +121,22 @@ public final class HTTPServer: Sendable {
     /// The number of open connections.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Connections closed to make room for new ones, and connections refused because their
+    /// client held too many busy ones.
+    public let evicted = Atomic<Int>(0)
+    public let refused = Atomic<Int>(0)
+
     private func acceptAll() {
         while true {
-            let full = state.withLock { s -> Bool in
-                if s.connections.count >= configuration.maxConnections || s.shuttingDown {
-                    if !s.acceptSuspended, let source = s.acceptSource?.source {
-                        source.suspend()
-                        s.acceptSuspended = true
-                    }
-                    return true
-                }
-                return false
+            let before = state.withLock { s -> Admission in
+                if s.shuttingDown { return .wait }
+                return Admission.beforeAccept(total: s.connections.count, limit: configuration.maxConnections,
+                                              candidates: { Self.candidates(s.connections) })
             }
-            if full { return }
+            if case .wait = before {
+                suspendAccepting()
+                return
+            }
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) {
@@ -130,18 +146,63 @@ public final class HTTPServer: Sendable {
                 // EAGAIN: drained. EMFILE/ENFILE: out of descriptors; the source fires again.
                 return
             }
+            if case .admitEvicting(let key) = before { evict(key) }
             Socket.configureAccepted(fd)
+            let remote = Socket.describe(storage)
+            let client = Socket.clientAddress(remote)
             let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
-            let connection = HTTPConnection(fd: fd, remoteAddress: Socket.describe(storage), server: self, loop: loop)
-            state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
+            let connection = HTTPConnection(fd: fd, remoteAddress: remote, client: client, server: self, loop: loop)
+            let decision = state.withLock { s -> Admission in
+                let decision = Admission.forClient(holding: s.clients[client] ?? 0, perClient: configuration.maxConnectionsPerClient,
+                                                   client: client, candidates: { Self.candidates(s.connections) })
+                if decision != .refuse {
+                    s.connections[ObjectIdentifier(connection)] = connection
+                    s.clients[client, default: 0] += 1
+                }
+                return decision
+            }
+            switch decision {
+            case .refuse:
+                refused.add(1, ordering: .relaxed)
+                close(fd)
+                continue
+            case .admitEvicting(let key):
+                evict(key)
+            case .admit, .wait:
+                break
+            }
             connection.start(onLoopQueue: loop === loops[0])
+        }
+    }
+
+    private static func candidates(_ connections: [ObjectIdentifier: HTTPConnection]) -> [Admission.Candidate] {
+        connections.map { key, c in
+            Admission.Candidate(key: key, client: c.client, idle: c.idle.load(ordering: .relaxed),
+                                idleSince: c.idleSince.load(ordering: .relaxed))
+        }
+    }
+
+    private func evict(_ key: ObjectIdentifier) {
+        guard let victim = state.withLock({ $0.connections[key] }) else { return }
+        evicted.add(1, ordering: .relaxed)
+        victim.closeIfIdle()
+    }
+
+    private func suspendAccepting() {
+        state.withLock { s in
+            if !s.acceptSuspended, let source = s.acceptSource?.source {
+                source.suspend()
+                s.acceptSuspended = true
+            }
         }
     }
 
     /// Called by a connection once its descriptor is closed.
     func connectionClosed(_ connection: HTTPConnection) {
+        closedSinceTrim.add(1, ordering: .relaxed)
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.connections.removeValue(forKey: ObjectIdentifier(connection))
+            if let n = s.clients[connection.client] { s.clients[connection.client] = n > 1 ? n - 1 : nil }
             if s.acceptSuspended, !s.shuttingDown, s.connections.count < configuration.maxConnections, let source = s.acceptSource?.source {
                 s.acceptSuspended = false
                 source.resume()

@@ -14,8 +14,12 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(5)
     /// Between two successful writes while the peer does not read → close.
     public var writeTimeout: Duration = .seconds(30)
-    /// Open connections; at the limit the server stops accepting until one closes.
+    /// Open connections; at the limit the oldest idle keep-alive connection makes room for a new
+    /// one, and without an idle one the server stops accepting until one closes (`Admission`).
     public var maxConnections = 1024
+    /// Open connections of one client address; above it the client's own oldest idle connection
+    /// makes room, and without one the new connection is closed at once.
+    public var maxConnectionsPerClient = 256
     /// Requests on one connection; the last response carries `Connection: close`.
     public var maxRequestsPerConnection = 1000
     /// Graceful shutdown: how long in-flight requests may take before connections are cut.

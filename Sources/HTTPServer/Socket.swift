@@ -86,6 +86,12 @@ enum Socket {
         }
     }
 
+    /// The address part of `describe`'s `address:port` (the key of per-client limits).
+    static func clientAddress(_ remote: String) -> String {
+        guard let colon = remote.lastIndex(of: ":") else { return remote }
+        return String(remote[..<colon])
+    }
+
     /// The NUL-terminated text inet_ntop wrote.
     private static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -21,8 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(name: .customLong("cors-origins"), help: "Comma-separated dashboard origins allowed by CORS (default $IMMOFLOW_CORS_ORIGINS).")
     var corsOrigins: String?
-    @Option(name: .customLong("max-connections"), help: "Open connections at most.")
+    @Option(name: .customLong("max-connections"), help: "Open connections at most; at the limit the oldest idle one makes room.")
     var maxConnections: Int = 1024
+    @Option(name: .customLong("max-connections-per-client"), help: "Open connections of one client address at most.")
+    var maxConnectionsPerClient: Int = 256
     @Option(name: .customLong("header-timeout"), help: "Seconds to receive a request head (slowloris guard).")
     var headerTimeout: Int = 10
     @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may idle.")
@@ -55,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...512).contains(poolSize) else { throw ValidationError("--pool-size must be 1…512") }
         guard (0...86_400).contains(walCheckInterval) else { throw ValidationError("--wal-check-interval must be 0…86400 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
+        guard (1...1_000_000).contains(maxConnectionsPerClient) else {
+            throw ValidationError("--max-connections-per-client must be 1…1000000")
+        }
         for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--drain-timeout", drainTimeout)]
         where !(1...3600).contains(value) {
             throw ValidationError("\(name) must be 1…3600 seconds")
@@ -80,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var http = HTTPServerConfiguration(host: listenHost, port: listenPort)
         http.maxConnections = maxConnections
+        http.maxConnectionsPerClient = maxConnectionsPerClient
         http.headerTimeout = .seconds(headerTimeout)
         http.idleTimeout = .seconds(idleTimeout)
         http.drainTimeout = .seconds(drainTimeout)

@@ -65,7 +65,7 @@ CONF
 # --no-access-log. /health needs no database; the URL only has to be syntactically valid.
 start_ours() {
     local mode=$1; shift
-    local flags=(--max-connections 20000 --idle-timeout 600)
+    local flags=(--max-connections 20000 --max-connections-per-client 20000 --idle-timeout 600)
     [ "$mode" = unlogged ] && flags+=(--no-access-log)
     DATABASE_URL=postgresql://bench@127.0.0.1:1/none "$BIN" serve --port "$OUR_PORT" "${flags[@]}" "$@" \
         > "${OUR_STDOUT:-$WORK/ours-access.log}" 2> "$WORK/serve.log" & OUR_PID=$!
