@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "APIFuzzing", dependencies: ["API", "Chronology", "Compliance", "ComplianceStore", "JCS"]),
         // libFuzzer harness for the API's input decoding (tools/fuzz.sh … api).
         .executableTarget(name: "FuzzAPI", dependencies: ["APIFuzzing"]),
+        // The HTTP stack with a streaming route: tools/bench/http.sh's export-scale peer (not shipped).
+        .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1"]),
         .executableTarget(
             name: "immoflow-compliance",
             dependencies: [

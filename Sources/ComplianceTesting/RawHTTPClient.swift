@@ -26,6 +26,7 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Connects to `host:port`; from the loopback address `source` when given (127.0.0.2 is
@@ -102,6 +103,43 @@ public final class RawHTTPClient: @unchecked Sendable {
             throw Failure(description: "recv: errno \(errno)")
         }
         return Array(chunk[0..<n])
+    }
+
+    /// Reads a response head (through its empty line); what came after it stays buffered.
+    public func readHeadText(timeout: Double = 5) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        let end = Array("\r\n\r\n".utf8)
+        while true {
+            if let k = (0..<max(0, buffer.count - 3)).first(where: { Array(buffer[$0..<$0 + 4]) == end }) {
+                defer { buffer.removeFirst(k + 4) }
+                return String(decoding: buffer[0..<k + 4], as: UTF8.self)
+            }
+            guard let bytes = try readSome(timeout: max(0.01, deadline.timeIntervalSinceNow)), !bytes.isEmpty else {
+                throw Failure(description: "no complete response head")
+            }
+            buffer += bytes
+        }
+    }
+
+    /// Reads and drops `count` bytes, those already buffered first (or until the server closes,
+    /// or `timeout` passes between two reads), calling `progress` with the running total after
+    /// each read; returns the total and the last bytes read (at most 16). For bodies too large
+    /// to keep.
+    public func discard(_ count: Int, timeout: Double = 10, progress: (Int) -> Void = { _ in }) throws -> (total: Int, tail: [UInt8]) {
+        var total = min(count, buffer.count)
+        var tail = Array(buffer[0..<total].suffix(16))
+        buffer.removeFirst(total)
+        var scratch = [UInt8](repeating: 0, count: 1 << 20)
+        while total < count {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(timeout * 1000)) > 0 else { break }
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, count - total), 0) }
+            if n <= 0 { break }
+            total += n
+            tail = Array((tail + scratch[max(0, n - 16)..<n]).suffix(16))
+            progress(total)
+        }
+        return (total, tail)
     }
 
     /// True if the server closes the connection within `timeout` (reading and dropping bytes).

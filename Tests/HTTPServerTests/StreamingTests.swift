@@ -39,6 +39,31 @@ import Testing
         await server.stop()
     }
 
+    @Test("export scale: 2 GiB to a fast client — every byte arrives, and what was produced never runs far ahead of what was received")
+    func twoGiB() async throws {
+        let server = try TestServer.start()
+        let parts = 2048  // of 1 MiB
+        let (total, tail, ahead) = try await RawHTTPClient.offload { () -> (Int, [UInt8], Int) in
+            let c = try server.client()
+            try c.send("GET /stream?mib=\(parts) HTTP/1.1\r\nHost: t\r\n\r\n")
+            let head = try c.readHeadText()
+            guard head.hasPrefix("HTTP/1.1 200 ") && head.contains("Transfer-Encoding: chunked") else {
+                throw RawHTTPClient.Failure(description: "unexpected head: \(head)")
+            }
+            var ahead = 0
+            let expected = (parts << 20) + parts * ("100000\r\n".utf8.count + 2) + 5
+            let (total, tail) = try c.discard(expected) { received in
+                ahead = max(ahead, server.probe.streamed.load(ordering: .relaxed) - received)
+            }
+            return (total, tail, ahead)
+        }
+        #expect(total >= parts << 20 && tail.suffix(5) == Array("0\r\n\r\n".utf8), "received \(total)")
+        #expect(server.probe.streamed.load(ordering: .relaxed) == parts << 20 && server.probe.hasFinished)
+        // The high-water mark (256 KiB), a part, and what the kernel's socket buffers hold.
+        #expect(ahead < 32 << 20, "the producer ran \(ahead) bytes ahead of the client")
+        await server.stop()
+    }
+
     @Test("a complete stream is chunked in 1.1 and close-delimited in 1.0 (never chunked there)")
     func framing() async throws {
         let server = try TestServer.start()

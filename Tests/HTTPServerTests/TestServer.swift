@@ -74,10 +74,13 @@ struct TestServer {
         router.add("GET", "/items/:id") { request in
             HTTPResponse(status: 200, contentType: "text/plain", body: Array((request.pathParameters["id"] ?? "").utf8))
         }
+        // ?chunks=N parts of 64 KiB, or ?mib=N parts of 1 MiB.
         router.add("GET", "/stream") { request in
-            let total = Int(request.head.query?.split(separator: "=").last ?? "") ?? 1000
+            let query = request.head.query ?? ""
+            let total = Int(query.split(separator: "=").last ?? "") ?? 1000
+            let size = query.hasPrefix("mib=") ? 1 << 20 : 64 * 1024
             return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/octet-stream")]), body: .stream { writer in
-                let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
+                let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: size)
                 do {
                     for _ in 0..<total {
                         try await writer.write(chunk)
