@@ -86,31 +86,36 @@ public enum AccessLogLine {
     /// `s` as a JSON string (RFC 8259 §7): `"` and `\` escaped, control characters as `\u00XX`
     /// (`\n`, `\r`, `\t` by name); everything else as its UTF-8 bytes.
     static func string(_ s: String, _ w: inout HeadWriter) {
-        var s = s
-        s.withUTF8 { bytes in
-            w.write(UInt8(ascii: "\""))
-            var runStart = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-                w.write(UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                runStart = i + 1
-                w.write(UInt8(ascii: "\\"))
-                switch b {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.write(b)
-                case 0x0A: w.write(UInt8(ascii: "n"))
-                case 0x0D: w.write(UInt8(ascii: "r"))
-                case 0x09: w.write(UInt8(ascii: "t"))
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    w.write("u00")
-                    w.write(hex.utf8Start[Int(b >> 4)])
-                    w.write(hex.utf8Start[Int(b & 0xF)])
-                }
-            }
-            w.write(UnsafeBufferPointer(rebasing: bytes[runStart...]))
-            w.write(UInt8(ascii: "\""))
+        // A native string's bytes in place (no copy of the string to make it contiguous).
+        if s.utf8.withContiguousStorageIfAvailable({ escaped($0, &w) }) == nil {
+            var s = s
+            s.withUTF8 { escaped($0, &w) }
         }
+    }
+
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, _ w: inout HeadWriter) {
+        w.write(UInt8(ascii: "\""))
+        var runStart = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+            w.write(UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            runStart = i + 1
+            w.write(UInt8(ascii: "\\"))
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.write(b)
+            case 0x0A: w.write(UInt8(ascii: "n"))
+            case 0x0D: w.write(UInt8(ascii: "r"))
+            case 0x09: w.write(UInt8(ascii: "t"))
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                w.write("u00")
+                w.write(hex.utf8Start[Int(b >> 4)])
+                w.write(hex.utf8Start[Int(b & 0xF)])
+            }
+        }
+        w.write(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        w.write(UInt8(ascii: "\""))
     }
 
     /// `value` in decimal digits.

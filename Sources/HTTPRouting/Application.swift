@@ -23,6 +23,8 @@ public final class Application: HTTPResponder {
     public let accessLog: LogSink?
     /// Request paths not logged (load-balancer probes, `--access-log-exclude`).
     let accessLogExcluded: Set<String>
+    /// Where the access log's lines are rendered, per event loop.
+    let lineScratch = LineScratch()
     /// The event log (handler failures).
     let log: Logger
     /// Request counts and latencies by route pattern, for `/api/metrics`.
@@ -154,7 +156,16 @@ public final class Application: HTTPResponder {
         if !accessLogExcluded.isEmpty, let target = record.target, accessLogExcluded.contains(String(target.prefix { $0 != "?" })) {
             return
         }
-        AccessLogLine.withLine(record, route: route, now: AccessLogLine.wallClock()) { accessLog.append($0, slot: record.loop) }
+        // Rendered into the loop's own scratch memory; a line too long for it (a long target)
+        // through a buffer of its size.
+        var writer = HeadWriter(lineScratch.buffer(record.loop))
+        let now = AccessLogLine.wallClock()
+        AccessLogLine.write(record, route: route, now: now, into: &writer)
+        if writer.fits {
+            accessLog.append(UnsafeRawBufferPointer(writer.written), slot: record.loop)
+        } else {
+            AccessLogLine.withLine(record, route: route, now: now) { accessLog.append($0, slot: record.loop) }
+        }
     }
 
     /// OPTIONS on a resource: `Allow`, plus the CORS preflight answer when one is asked for.

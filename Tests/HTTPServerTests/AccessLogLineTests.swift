@@ -71,4 +71,24 @@ import Testing
         let targets = try LogSinkTests.lines(try await output).map { try Self.parse(Array(($0 + "\n").utf8))["target"] as? String }
         #expect(targets == ["/health/readiness", "/health"])
     }
+
+    @Test("a line longer than the loop's scratch memory (a long target) is logged whole; loops keep their lines apart")
+    func longLines() async throws {
+        let (r, w) = try ClosingPipe.make()
+        let sink = LogSink(descriptor: w)
+        let application = Application(router: Router(), accessLog: sink)
+        async let output = LogSinkTests.readToEnd(r)
+        let long = "/files/" + String(repeating: "a\u{1}", count: LineScratch.bytesPerSlot)
+        let targets = ["/short", long, "/after-long", "/loop-1"]
+        for (i, target) in targets.enumerated() {
+            application.didRespond(HTTPResponseRecord(method: "GET", target: target, status: 200, bodyBytes: 2, durationNanoseconds: 1,
+                                                      remoteAddress: "127.0.0.1:1", requestID: nil, routeLabel: "/x", refusal: nil,
+                                                      loop: i == 3 ? 1 : 0))
+        }
+        #expect(sink.close(timeout: .seconds(10)))
+        close(w)
+        let logged = try LogSinkTests.lines(try await output).map { try Self.parse(Array(($0 + "\n").utf8))["target"] as? String }
+        #expect(Set(logged.compactMap { $0 }) == Set(targets) && logged.count == 4)
+        #expect(logged.filter { $0 != "/loop-1" } == ["/short", long, "/after-long"], "one loop's lines in order")
+    }
 }
