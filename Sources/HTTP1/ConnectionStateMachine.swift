@@ -21,6 +21,7 @@ public struct ConnectionStateMachine: Sendable {
     /// (`head`, `route`, `reader`, `exchange`, …), not in associated values: the phase is
     /// looked at several times per request, and an enum with payloads is copied, retained
     /// and released each time (a fifth of a keep-alive request's runtime calls when it was).
+    @usableFromInline
     enum Phase: UInt8, Sendable {
         /// Between requests: keep-alive idle, or before the first byte.
         case idle
@@ -59,7 +60,7 @@ public struct ConnectionStateMachine: Sendable {
 
     public let configuration: Configuration
     let remoteAddress: String
-    var phase = Phase.idle
+    @usableFromInline var phase = Phase.idle
     /// The current request's head (from `routing` until its response is out).
     public internal(set) var head: RequestHead?
     /// The route of a request whose body is read.
@@ -80,8 +81,8 @@ public struct ConnectionStateMachine: Sendable {
     var closeLingering = false
     /// Bytes received and not consumed yet: `input[inputStart...]` (an offset, not a
     /// `removeFirst` per request: a pipelined batch would be moved once per request).
-    var input: [UInt8] = []
-    var inputStart = 0
+    @usableFromInline var input: [UInt8] = []
+    @usableFromInline var inputStart = 0
     /// Where the current head ends, found once however it arrives.
     var scanner = HeadScanner()
     /// Response bytes not written yet: `output[outputOffset...]`.
@@ -114,8 +115,10 @@ public struct ConnectionStateMachine: Sendable {
     public var isClosed: Bool { phase == .closed }
 
     /// Between requests with nothing of a next one buffered (a connection the server may close
-    /// to admit a new one when it is full).
-    public var isIdle: Bool { phase == .idle && inputStart == input.count }
+    /// to admit a new one when it is full). Inlinable, like `wantsInput`: the shell reads them
+    /// after every request, and a call across modules copied the whole machine (every
+    /// reference in it retained and released) to read two fields.
+    @inlinable public var isIdle: Bool { phase == .idle && inputStart == input.count }
 
     /// Whether a streamed response's producer may still hand over body parts.
     public var isStreaming: Bool { phase == .streaming && !exchange.producerDone }
@@ -145,7 +148,7 @@ public struct ConnectionStateMachine: Sendable {
 
     /// Whether the shell should keep reading now: false once enough input is buffered that
     /// the machine will not consume it soon (the shell then stops, and `next` pauses reading).
-    public var wantsInput: Bool {
+    @inlinable public var wantsInput: Bool {
         switch phase {
         case .idle, .head, .routing, .body, .lingering: return true
         case .processing, .refusing, .sending, .streaming: return input.count - inputStart <= configuration.maxBufferedInput

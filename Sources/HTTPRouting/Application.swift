@@ -187,13 +187,13 @@ public final class Application: HTTPResponder {
     /// Adds what every response carries: the request ID and the CORS fields; and the route
     /// label its metrics and log line get (the pattern matched, or `unmatched`).
     private func finish(_ response: consuming HTTPResponse, _ request: HTTPRequest, _ requestID: String, route: String) -> HTTPResponse {
-        var out = response
-        out.routeLabel = route
+        // Changed in place (a consumed value is the caller's no longer: no copy).
+        response.routeLabel = route
         // Sent by the core after the fields; one a handler set itself would be a second. Looked
         // up first: removing from a shared constant set copies it even when nothing goes.
-        out.requestID = requestID
-        if out.headers.contains("X-Request-Id") { out.headers.remove("X-Request-Id") }
-        if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &out.headers) }
-        return out
+        response.requestID = requestID
+        if response.headers.contains("X-Request-Id") { response.headers.remove("X-Request-Id") }
+        if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &response.headers) }
+        return response
     }
 }
