@@ -194,6 +194,6 @@ public final class Application: HTTPResponder {
         response.requestID = requestID
         if response.headers.contains("X-Request-Id") { response.headers.remove("X-Request-Id") }
         if request.method != "OPTIONS" { cors.responseHeaders(origin: request.headers["Origin"], into: &response.headers) }
-        return response
+        return consume response
     }
 }
