@@ -1,6 +1,7 @@
 import Chronology
 import Glibc
 import HTTP1
+import JCS
 
 /// One access-log line per response, rendered straight into bytes (no swift-log metadata
 /// dictionaries, no intermediate strings): a JSON object on one line, numbers as numbers.
@@ -83,8 +84,9 @@ public enum AccessLogLine {
         return Timestamp(microsecondsSinceEpoch: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000))
     }
 
-    /// `s` as a JSON string (RFC 8259 §7): `"` and `\` escaped, control characters as `\u00XX`
-    /// (`\n`, `\r`, `\t` by name); everything else as its UTF-8 bytes.
+    /// `s` as a JSON string (RFC 8259 §7), escaped as JCS escapes (RFC 8785 §3.2.2.2): `"`, `\`
+    /// and control characters only (`\b`, `\f`, `\n`, `\r`, `\t` by name, others as `\u00XX`);
+    /// everything else as its UTF-8 bytes.
     static func string(_ s: String, _ w: inout HeadWriter) {
         // A native string's bytes in place (no copy of the string to make it contiguous).
         if s.utf8.withContiguousStorageIfAvailable({ escaped($0, &w) }) == nil {
@@ -94,28 +96,7 @@ public enum AccessLogLine {
     }
 
     private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, _ w: inout HeadWriter) {
-        w.write(UInt8(ascii: "\""))
-        var runStart = 0
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-            w.write(UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-            runStart = i + 1
-            w.write(UInt8(ascii: "\\"))
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.write(b)
-            case 0x0A: w.write(UInt8(ascii: "n"))
-            case 0x0D: w.write(UInt8(ascii: "r"))
-            case 0x09: w.write(UInt8(ascii: "t"))
-            default:
-                let hex: StaticString = "0123456789abcdef"
-                w.write("u00")
-                w.write(hex.utf8Start[Int(b >> 4)])
-                w.write(hex.utf8Start[Int(b & 0xF)])
-            }
-        }
-        w.write(UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        w.write(UInt8(ascii: "\""))
+        JSONEscaping.appendString(utf8: UnsafeRawBufferPointer(bytes), to: &w)
     }
 
     /// `value` in decimal digits.

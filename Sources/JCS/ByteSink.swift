@@ -1,5 +1,6 @@
-/// Where `JSONEscaping` writes: a `ByteBuffer` (responses) or an array (canonical JSON).
-protocol ByteSink {
+/// Where `JSONEscaping` writes: a `ByteBuffer` (responses), an array (canonical JSON), or the
+/// access log's line writer (`HTTPRouting`).
+public protocol ByteSink {
     mutating func append(_ byte: UInt8)
     mutating func append(_ bytes: UnsafeRawBufferPointer)
     mutating func append(_ text: StaticString)

@@ -22,8 +22,10 @@ public enum JSONEscaping {
         appendString(utf8: utf8, to: &sink)
     }
 
-    /// The escaping itself, for any byte sink (specialized for both).
-    static func appendString<Sink: ByteSink>(utf8: UnsafeRawBufferPointer, to out: inout Sink) {
+    /// The escaping itself, for any byte sink (inlinable: specialized for each, also in other
+    /// modules).
+    @inlinable
+    public static func appendString<Sink: ByteSink>(utf8: UnsafeRawBufferPointer, to out: inout Sink) {
         out.append(UInt8(ascii: "\""))
         var runStart = 0
         for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {

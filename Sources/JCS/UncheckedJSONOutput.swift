@@ -77,7 +77,7 @@ public struct UncheckedJSONOutput: ByteSink {
     }
 
     // ByteSink, for `JSONEscaping`.
-    mutating func append(_ b: UInt8) { byte(b) }
-    mutating func append(_ raw: UnsafeRawBufferPointer) { bytes(raw) }
-    mutating func append(_ text: StaticString) { literal(text) }
+    public mutating func append(_ b: UInt8) { byte(b) }
+    public mutating func append(_ raw: UnsafeRawBufferPointer) { bytes(raw) }
+    public mutating func append(_ text: StaticString) { literal(text) }
 }

@@ -14,6 +14,8 @@
 """
 import resource, selectors, socket, sys, time
 
+from health_probe import fetch_health, quantile
+
 
 def raise_fd_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -89,27 +91,14 @@ def probe(port, count, seconds):
     start = time.monotonic()
     for i in range(count):
         time.sleep(max(0.0, start + seconds * i / count - time.monotonic()))
-        t = time.monotonic()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                s.settimeout(5)
-                s.sendall(b"GET /health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")
-                data = b""
-                while True:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-            if data.startswith(b"HTTP/1.1 200 "):
-                latencies.append((time.monotonic() - t) * 1000)
-            else:
-                failed += 1
-        except OSError:
+        ms = fetch_health(port)
+        if ms is None:
             failed += 1
+        else:
+            latencies.append(ms)
     latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")
-    print(f"probe: {len(latencies)} of {count} answered, p50 {pick(0.5):.2f} ms, p99 {pick(0.99):.2f} ms, "
-          f"max {max(latencies) if latencies else float('nan'):.2f} ms", flush=True)
+    print(f"probe: {len(latencies)} of {count} answered, p50 {quantile(latencies, 0.5):.2f} ms, "
+          f"p99 {quantile(latencies, 0.99):.2f} ms, max {quantile(latencies, 1.0):.2f} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ other's interpreter lock):
 """
 import socket, sys, time
 
+from health_probe import fetch_health, quantile
+
 REQUEST = b"GET /health HTTP/1.1\r\nHost: bench\r\n\r\n"
 
 
@@ -59,26 +61,15 @@ def probe(port, seconds):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         started = time.monotonic()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                s.sendall(b"GET /health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")
-                data = b""
-                while True:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-            if data.startswith(b"HTTP/1.1 200 "):
-                latencies.append((time.monotonic() - started) * 1000)
-            else:
-                failed += 1
-        except OSError:
+        ms = fetch_health(port)
+        if ms is None:
             failed += 1
+        else:
+            latencies.append(ms)
         time.sleep(max(0.0, 0.010 - (time.monotonic() - started)))
     latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")
-    print(f"probe {len(latencies)} requests, p50 {pick(0.5):.3f} ms, p99 {pick(0.99):.3f} ms, "
-          f"max {latencies[-1] if latencies else float('nan'):.3f} ms, {failed} failed", flush=True)
+    print(f"probe {len(latencies)} requests, p50 {quantile(latencies, 0.5):.3f} ms, p99 {quantile(latencies, 0.99):.3f} ms, "
+          f"max {quantile(latencies, 1.0):.3f} ms, {failed} failed", flush=True)
 
 
 if __name__ == "__main__":
