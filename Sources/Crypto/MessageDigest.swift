@@ -1,0 +1,75 @@
+import COpenSSL
+
+/// A streaming message digest over OpenSSL's EVP interface: SHA-256 (FIPS 180-4) or MD5
+/// (RFC 1321; S3's `Content-MD5` only, never for security).
+///
+/// One owner per context: the `EVP_MD_CTX` is freed in `deinit`; copying the value and updating
+/// both copies would be a programmer error, so the type is `~Copyable`.
+public struct MessageDigest: ~Copyable {
+    public enum Algorithm: Sendable {
+        case sha256, md5
+
+        /// Length of a digest in bytes.
+        public var digestLength: Int {
+            switch self {
+            case .sha256: 32
+            case .md5: 16
+            }
+        }
+    }
+
+    public let algorithm: Algorithm
+    private let context: OpaquePointer
+
+    /// Starts a new digest.
+    public init(_ algorithm: Algorithm) {
+        guard let ctx = EVP_MD_CTX_new() else {
+            // Allocation failure inside OpenSSL: nothing sensible can continue.
+            fatalError("EVP_MD_CTX_new failed (out of memory)")
+        }
+        let md = switch algorithm {
+        case .sha256: EVP_sha256()
+        case .md5: EVP_md5()
+        }
+        guard EVP_DigestInit_ex(ctx, md, nil) == 1 else {
+            EVP_MD_CTX_free(ctx)
+            fatalError("EVP_DigestInit_ex failed for \(algorithm)")
+        }
+        self.algorithm = algorithm
+        context = ctx
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Feeds bytes into the digest.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        _ = EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    /// Feeds bytes into the digest.
+    public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// Finishes the digest and returns its bytes.
+    public consuming func finalize() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: algorithm.digestLength)
+        var length: UInt32 = 0
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+        }
+        return out
+    }
+
+    /// One-shot digest of `bytes`.
+    public static func hash<Bytes: Sequence<UInt8>>(_ algorithm: Algorithm, _ bytes: Bytes) -> [UInt8] {
+        var digest = MessageDigest(algorithm)
+        digest.update(bytes)
+        return digest.finalize()
+    }
+}
