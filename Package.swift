@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Chronology", "Redaction", "CInterop"]),
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
+        // S3 with Object Lock, the pure part: SigV4, request shapes, XML documents, errors.
+        .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),
@@ -81,6 +83,7 @@ let package = Package(
         .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(
