@@ -1,0 +1,62 @@
+/// What a bucket must be before anything is stored in it: versioned, with Object Lock enabled
+/// (GetBucketVersioning, GetObjectLockConfiguration). A bucket without it would be a silent
+/// non-WORM store, so it is refused at start.
+public struct BucketLockState: Sendable, Equatable {
+    public enum Versioning: String, Sendable {
+        case enabled = "Enabled", suspended = "Suspended", never = "Never"
+    }
+
+    /// The bucket's default retention, when it has one (applies to versions PUT without a date).
+    public struct DefaultRetention: Sendable, Equatable {
+        public var mode: ObjectLockMode
+        public var days: Int?
+        public var years: Int?
+
+        public init(mode: ObjectLockMode, days: Int? = nil, years: Int? = nil) {
+            self.mode = mode
+            self.days = days
+            self.years = years
+        }
+    }
+
+    public var versioning: Versioning
+    public var objectLockEnabled: Bool
+    public var defaultRetention: DefaultRetention?
+
+    public init(versioning: Versioning, objectLockEnabled: Bool, defaultRetention: DefaultRetention? = nil) {
+        self.versioning = versioning
+        self.objectLockEnabled = objectLockEnabled
+        self.defaultRetention = defaultRetention
+    }
+
+    /// Reads `<VersioningConfiguration>` (no `<Status>`: never enabled).
+    public static func versioning(document: XMLElement) throws(S3XMLError) -> Versioning {
+        guard document.name == "VersioningConfiguration" else { throw .unexpected("<\(document.name)> instead of <VersioningConfiguration>") }
+        guard let status = document.value("Status")?.trimmed else { return .never }
+        guard let v = Versioning(rawValue: status) else { throw .unexpected("versioning status \(status)") }
+        return v
+    }
+
+    /// Reads `<ObjectLockConfiguration>`: whether Object Lock is enabled, and its default rule.
+    public static func lockConfiguration(document: XMLElement) throws(S3XMLError) -> (enabled: Bool, defaultRetention: DefaultRetention?) {
+        guard document.name == "ObjectLockConfiguration" else { throw .unexpected("<\(document.name)> instead of <ObjectLockConfiguration>") }
+        let enabled = document.value("ObjectLockEnabled")?.trimmed == "Enabled"
+        guard let rule = document.child("Rule")?.child("DefaultRetention") else { return (enabled, nil) }
+        guard let modeText = rule.value("Mode")?.trimmed, let mode = ObjectLockMode(rawValue: modeText) else {
+            throw .unexpected("<DefaultRetention> without a known <Mode>")
+        }
+        func number(_ name: String) throws(S3XMLError) -> Int? {
+            guard let text = rule.value(name)?.trimmed else { return nil }
+            guard let n = S3Number.parse(text) else { throw .unexpected("<\(name)> \(text) is not a number") }
+            return n
+        }
+        return (enabled, DefaultRetention(mode: mode, days: try number("Days"), years: try number("Years")))
+    }
+
+    /// Why the bucket is not a WORM store, or nil when it is.
+    public var problem: String? {
+        if !objectLockEnabled { return "object lock is not enabled on the bucket: it would be a store anyone can delete from" }
+        if versioning != .enabled { return "versioning is \(versioning.rawValue.lowercased()), not enabled" }
+        return nil
+    }
+}

@@ -1,0 +1,31 @@
+/// The request bodies we send (`?retention`, `?legal-hold`, CompleteMultipartUpload), written
+/// with their text escaped (XML 1.0 §2.4: `&`, `<`, `>`, and quotes).
+public enum S3XMLWriter {
+    static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// `<Name xmlns="…">` + content + `</Name>`, with the XML declaration.
+    public static func document(_ root: String, _ content: String) -> [UInt8] {
+        Array(#"<?xml version="1.0" encoding="UTF-8"?><\#(root) xmlns="\#(namespace)">\#(content)</\#(root)>"#.utf8)
+    }
+
+    /// `<name>text</name>`, the text escaped.
+    public static func element(_ name: String, _ text: String) -> String {
+        "<\(name)>\(escape(text))</\(name)>"
+    }
+
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

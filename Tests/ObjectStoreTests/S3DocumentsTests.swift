@@ -1,0 +1,96 @@
+import Chronology
+import ObjectStore
+import Testing
+
+/// The Object Lock documents: what we send, what we read back, S3's errors and their retry class.
+@Suite struct S3DocumentsTests {
+    static func document(_ text: String) throws -> XMLElement {
+        try S3XMLReader.parse(Array(text.utf8)).get()
+    }
+
+    @Test("retention: the body sent, read back; whole seconds; a fraction in the answer read")
+    func retention() throws {
+        let until = try #require(Timestamp(year: 2036, month: 1, day: 1))
+        let retention = ObjectRetention(mode: .compliance, retainUntil: until.adding(seconds: 0))
+        #expect(retention.retainUntilText == "2036-01-01T00:00:00Z")
+        let body = String(decoding: retention.xmlBody, as: UTF8.self)
+        #expect(body == #"<?xml version="1.0" encoding="UTF-8"?><Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>COMPLIANCE</Mode><RetainUntilDate>2036-01-01T00:00:00Z</RetainUntilDate></Retention>"#)
+        #expect(try ObjectRetention(document: S3XMLReader.parse(retention.xmlBody).get()) == retention)
+        let answered = try ObjectRetention(document: Self.document(
+            "<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2030-05-06T07:08:09.000Z</RetainUntilDate></Retention>"))
+        #expect(answered.mode == .governance && answered.retainUntil.rfc3339Compact == "2030-05-06T07:08:09Z")
+        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>FOREVER</Mode></Retention>")) }
+        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>COMPLIANCE</Mode></Retention>")) }
+        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<LegalHold/>")) }
+    }
+
+    @Test("legal hold: ON and OFF, nothing else")
+    func legalHold() throws {
+        #expect(String(decoding: LegalHold.on.xmlBody, as: UTF8.self).hasSuffix("<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>ON</Status></LegalHold>"))
+        #expect(try LegalHold(document: Self.document("<LegalHold><Status>OFF</Status></LegalHold>")) == .off)
+        #expect(throws: S3XMLError.self) { try LegalHold(document: Self.document("<LegalHold><Status>on</Status></LegalHold>")) }
+    }
+
+    @Test("a bucket is a WORM store only when versioned with Object Lock enabled")
+    func bucket() throws {
+        #expect(try BucketLockState.versioning(document: Self.document("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")) == .enabled)
+        #expect(try BucketLockState.versioning(document: Self.document("<VersioningConfiguration/>")) == .never)
+        let config = try BucketLockState.lockConfiguration(document: Self.document("""
+            <ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled>
+            <Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Years>6</Years></DefaultRetention></Rule></ObjectLockConfiguration>
+            """))
+        #expect(config.enabled && config.defaultRetention == .init(mode: .compliance, days: nil, years: 6))
+        #expect(throws: S3XMLError.self) {
+            try BucketLockState.lockConfiguration(document: Self.document(
+                "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Days>+5</Days></DefaultRetention></Rule></ObjectLockConfiguration>"))
+        }
+        #expect(BucketLockState(versioning: .enabled, objectLockEnabled: true).problem == nil)
+        #expect(BucketLockState(versioning: .enabled, objectLockEnabled: false).problem?.contains("object lock is not enabled") == true)
+        #expect(BucketLockState(versioning: .suspended, objectLockEnabled: true).problem?.contains("suspended") == true)
+    }
+
+    @Test("errors: the code from the document, else from the status; only the server's trouble is retried")
+    func errors() {
+        let body = Array("<Error><Code>BadDigest</Code><Message>The Content-Md5 you specified did not match</Message><RequestId>R1</RequestId></Error>".utf8)
+        let error = S3Error(status: 400, body: body)
+        #expect(error == S3Error(status: 400, code: "BadDigest", message: "The Content-Md5 you specified did not match", requestID: "R1"))
+        #expect(!error.isRetryable)
+        #expect(S3Error(status: 403, body: []).code == "AccessDenied")
+        #expect(S3Error(status: 404, body: Array("<html>proxy</html>".utf8)).code == "NotFound")
+        #expect(S3Error(status: 503, body: Array("<Error><Code>SlowDown</Code></Error>".utf8)).isRetryable)
+        #expect(S3Error(status: 500, body: []).isRetryable && S3Error(status: 502, body: []).isRetryable)
+        #expect(S3Error(status: 400, code: "RequestTimeout").isRetryable)
+        for status in [400, 403, 404, 409, 412] { #expect(!S3Error(status: status, body: []).isRetryable) }
+        #expect(S3Error(status: 403, code: "AccessDenied", message: "m", requestID: "r").description == "s3 answered 403 AccessDenied: m (request id r)")
+    }
+
+    @Test("multipart: the upload ID, the completion body in part order with escaped ETags, an error inside a 200")
+    func multipart() throws {
+        #expect(try MultipartUpload.uploadID(document: Self.document(
+            "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>")) == "u-1")
+        #expect(throws: S3XMLError.self) { try MultipartUpload.uploadID(document: Self.document("<InitiateMultipartUploadResult/>")) }
+        let body = String(decoding: MultipartUpload.completionBody([
+            .init(number: 2, etag: "\"b\"", checksumSHA256: "B="), .init(number: 1, etag: "\"a\"", checksumSHA256: "A="),
+        ]), as: UTF8.self)
+        #expect(body.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag><ChecksumSHA256>A=</ChecksumSHA256></Part><Part><PartNumber>2</PartNumber>"))
+        #expect(MultipartUpload.completion(status: 200, body: Array(
+            "<CompleteMultipartUploadResult><ETag>&quot;x-2&quot;</ETag></CompleteMultipartUploadResult>".utf8)) == .success("\"x-2\""))
+        #expect(MultipartUpload.completion(status: 200, body: Array("<Error><Code>InternalError</Code></Error>".utf8))
+            == .failure(S3Error(status: 200, code: "InternalError")))
+        guard case .failure(let malformed) = MultipartUpload.completion(status: 200, body: []) else {
+            Issue.record("an empty completion answer was taken for success")
+            return
+        }
+        #expect(malformed.code == "MalformedCompletion")
+    }
+
+    @Test("numbers are digits only, without overflow", arguments: [("0", 0), ("42", 42), ("9223372036854775807", Int.max)])
+    func numbers(text: String, value: Int) {
+        #expect(S3Number.parse(text) == value)
+    }
+
+    @Test("not numbers", arguments: ["", "+5", "-1", " 1", "1 ", "9223372036854775808", "1e3", "０"])
+    func notNumbers(text: String) {
+        #expect(S3Number.parse(text) == nil)
+    }
+}
