@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
         // S3 with Object Lock, the pure part: SigV4, request shapes, XML documents, errors.
-        .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology"]),
+        .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology", "HTTP1"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),

@@ -1,3 +1,5 @@
+import HTTP1
+
 /// What a bucket must be before anything is stored in it: versioned, with Object Lock enabled
 /// (GetBucketVersioning, GetObjectLockConfiguration). A bucket without it would be a silent
 /// non-WORM store, so it is refused at start.
@@ -47,8 +49,11 @@ public struct BucketLockState: Sendable, Equatable {
         }
         func number(_ name: String) throws(S3XMLError) -> Int? {
             guard let text = rule.value(name)?.trimmed else { return nil }
-            guard let n = S3Number.parse(text) else { throw .unexpected("<\(name)> \(text) is not a number") }
-            return n
+            // Digits only (`DecimalParsing`: never `Int(String)`, which takes `+5`).
+            guard let n = DecimalParsing.decimal(Array(text.utf8)), n <= Int64(Int32.max) else {
+                throw .unexpected("<\(name)> \(text) is not a number")
+            }
+            return Int(n)
         }
         return (enabled, DefaultRetention(mode: mode, days: try number("Days"), years: try number("Years")))
     }

@@ -83,14 +83,4 @@ import Testing
         }
         #expect(malformed.code == "MalformedCompletion")
     }
-
-    @Test("numbers are digits only, without overflow", arguments: [("0", 0), ("42", 42), ("9223372036854775807", Int.max)])
-    func numbers(text: String, value: Int) {
-        #expect(S3Number.parse(text) == value)
-    }
-
-    @Test("not numbers", arguments: ["", "+5", "-1", " 1", "1 ", "9223372036854775808", "1e3", "０"])
-    func notNumbers(text: String) {
-        #expect(S3Number.parse(text) == nil)
-    }
 }
