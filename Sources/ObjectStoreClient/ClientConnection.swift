@@ -1,0 +1,164 @@
+import Crypto
+import Glibc
+import HTTP1
+
+/// One connection to the object store, plain or TLS: sends a request (head, then its body,
+/// streamed from a file when it is one) and reads the answer, its body handed to a sink piece by
+/// piece. Reusable (keep-alive) while every answer was read to its end and the server keeps it.
+final class ClientConnection {
+    let key: String
+    private let socket: ClientSocket
+    private let tls: TLSSession?
+    /// Bytes read past what the last step consumed.
+    private var pending: [UInt8] = []
+    private(set) var reusable = true
+
+    init(host: String, port: Int, tls context: TLSContext?, timeout: Double) throws(ObjectStoreError) {
+        key = "\(context == nil ? "http" : "https")://\(host):\(port)"
+        socket = try ClientSocket(host: host, port: port, timeout: timeout)
+        if let context {
+            do {
+                tls = try context.connect(fd: socket.fd, host: host)
+            } catch {
+                socket.close()
+                throw ObjectStoreError.tls(error.description)
+            }
+        } else {
+            tls = nil
+        }
+    }
+
+    deinit { close() }
+
+    func close() {
+        reusable = false
+        tls?.close()
+        socket.close()
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if let tls {
+            do { try tls.write(bytes) } catch { throw ObjectStoreError.connection(error.description) }
+        } else {
+            try socket.write(bytes)
+        }
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let tls {
+            do { return try tls.read(into: buffer) } catch { throw ObjectStoreError.connection(error.description) }
+        }
+        return try socket.read(into: buffer)
+    }
+
+    /// Reads more into `pending`; false at the peer's end.
+    private func fill() throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let n = try chunk.withUnsafeMutableBytes { (buffer) throws -> Int in try read(into: buffer) }
+        guard n > 0 else { return false }
+        pending += chunk[..<n]
+        return true
+    }
+
+    /// Sends `head` and `body`, reads the answer; the body goes to `sink` in pieces. On any
+    /// failure the connection is closed (never reused half-read).
+    func exchange(head: [UInt8], body: RequestBody, method: String, onHead: (ResponseHead) -> Void,
+                  sink: (UnsafeRawBufferPointer) throws -> Void) throws(ObjectStoreError) -> ResponseHead {
+        do {
+            try head.withUnsafeBytes { try write($0) }
+            try send(body)
+            let response = try readHead()
+            onHead(response)
+            try readBody(of: response, method: method, sink: sink)
+            if !response.keepsAlive { close() }
+            return response
+        } catch let error as ObjectStoreError {
+            close()
+            throw error
+        } catch {
+            close()
+            throw ObjectStoreError.connection("\(error)")
+        }
+    }
+
+    private func send(_ body: RequestBody) throws {
+        switch body {
+        case .none:
+            return
+        case .bytes(let bytes):
+            try bytes.withUnsafeBytes { (b) throws in try write(b) }
+        case .file(let fd, let offset, let length):
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var sent: Int64 = 0
+            while sent < length {
+                let want = Int(min(Int64(buffer.count), length - sent))
+                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset + sent)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ObjectStoreError.refused("the file ended or could not be read while sending it: \(n < 0 ? String(cString: strerror(errno)) : "end of file")") }
+                try buffer.withUnsafeBytes { (b) throws in try write(UnsafeRawBufferPointer(rebasing: b[..<n])) }
+                sent += Int64(n)
+            }
+        }
+    }
+
+    private func readHead() throws -> ResponseHead {
+        while true {
+            switch ResponseParser.parse(pending) {
+            case .complete(let head, let consumed):
+                pending.removeFirst(consumed)
+                // 100 Continue and other interim answers come before the final one (RFC 9110 §15.2).
+                if (100...199).contains(head.status) { continue }
+                return head
+            case .invalid(let error):
+                throw ObjectStoreError.protocolViolation(error.reason)
+            case .incomplete:
+                guard try fill() else { throw ObjectStoreError.protocolViolation(pending.isEmpty ? "the connection closed before an answer" : "the answer's head was cut off") }
+            }
+        }
+    }
+
+    private func readBody(of head: ResponseHead, method: String,
+                          sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let framing: ResponseFraming
+        switch head.framing(requestMethod: method) {
+        case .success(let f): framing = f
+        case .failure(let error): throw ObjectStoreError.protocolViolation(error.reason)
+        }
+        switch framing {
+        case .none:
+            return
+        case .contentLength(var remaining):
+            while remaining > 0 {
+                if pending.isEmpty { guard try fill() else { throw ObjectStoreError.protocolViolation("the body ended \(remaining) bytes early") } }
+                let take = Int(min(Int64(pending.count), remaining))
+                try pending.withUnsafeBytes { (b) throws in try sink(UnsafeRawBufferPointer(rebasing: b[..<take])) }
+                pending.removeFirst(take)
+                remaining -= Int64(take)
+            }
+        case .chunked:
+            var decoder = ChunkedDecoder(bodyLimit: Int.max)
+            while true {
+                var out: [UInt8] = []
+                let (consumed, status) = pending.withUnsafeBytes { decoder.decode($0, into: &out) }
+                pending.removeFirst(consumed)
+                if !out.isEmpty { try out.withUnsafeBytes { (b) throws in try sink(b) } }
+                switch status {
+                case .done: return
+                case .needMore:
+                    guard try fill() else { throw ObjectStoreError.protocolViolation("the chunked body ended early") }
+                default:
+                    throw ObjectStoreError.protocolViolation("bad chunked body: \(status)")
+                }
+            }
+        case .untilClose:
+            reusable = false
+            while true {
+                if !pending.isEmpty {
+                    try pending.withUnsafeBytes { (b) throws in try sink(b) }
+                    pending.removeAll()
+                }
+                guard try fill() else { return }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Crypto
+import Glibc
+
+/// A range of an open file, hashed by reading it in pieces (S3 wants an upload's digests in its
+/// headers, before the body: the range is read once for them and once more as it is sent).
+struct FileRange {
+    let fd: Int32
+    let offset: Int64
+    let length: Int64
+
+    /// MD5 (for `Content-MD5`) and SHA-256 of the range.
+    func digests() throws(ObjectStoreError) -> (md5: [UInt8], sha256: [UInt8]) {
+        var md5 = MessageDigest(.md5)
+        var sha = MessageDigest(.sha256)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var done: Int64 = 0
+        while done < length {
+            let want = Int(min(Int64(buffer.count), length - done))
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .refused("cannot read the file: \(n < 0 ? String(cString: strerror(errno)) : "it is shorter than it was")") }
+            buffer.withUnsafeBytes {
+                md5.update(UnsafeRawBufferPointer(rebasing: $0[..<n]))
+                sha.update(UnsafeRawBufferPointer(rebasing: $0[..<n]))
+            }
+            done += Int64(n)
+        }
+        return (md5.finalize(), sha.finalize())
+    }
+
+    var body: RequestBody { .file(fd: fd, offset: offset, length: length) }
+}

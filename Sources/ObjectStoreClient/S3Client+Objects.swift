@@ -1,0 +1,213 @@
+import Chronology
+import Crypto
+import Glibc
+import HTTP1
+import ObjectStore
+
+extension S3Client {
+    /// Parts of a multipart upload (S3: 5 MiB to 5 GiB, at most 10,000 parts).
+    public static let partSize: Int64 = 16 << 20
+
+    private func bucketPath() -> String { configuration.endpoint.path(bucket: configuration.bucket, key: "") }
+    private func objectPath(_ name: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: fullKey(name)) }
+
+    private func document(_ answer: Answer) throws(ObjectStoreError) -> XMLElement {
+        switch S3XMLReader.parse(answer.body) {
+        case .success(let element): return element
+        case .failure(let error): throw .document(error)
+        }
+    }
+
+    private func mapDocument<T>(_ read: () throws(S3XMLError) -> T) throws(ObjectStoreError) -> T {
+        do { return try read() } catch { throw .document(error) }
+    }
+
+    // MARK: the bucket
+
+    /// Versioning and Object Lock of the bucket (GetBucketVersioning, GetObjectLockConfiguration).
+    public func bucketLockState() throws(ObjectStoreError) -> BucketLockState {
+        let versioningDocument = try document(send(S3Request(method: "GET", path: bucketPath(), query: [("versioning", "")])))
+        let versioning = try mapDocument { () throws(S3XMLError) in try BucketLockState.versioning(document: versioningDocument) }
+        do {
+            let lockDocument = try document(send(S3Request(method: "GET", path: bucketPath(), query: [("object-lock", "")])))
+            let lock = try mapDocument { () throws(S3XMLError) in try BucketLockState.lockConfiguration(document: lockDocument) }
+            return BucketLockState(versioning: versioning, objectLockEnabled: lock.enabled, defaultRetention: lock.defaultRetention)
+        } catch {
+            // No lock configuration at all: a bucket created without Object Lock.
+            if case .s3(let s3) = error, s3.status == 404 { return BucketLockState(versioning: versioning, objectLockEnabled: false) }
+            throw error
+        }
+    }
+
+    /// Refuses a bucket that is no WORM store (checked before anything is stored).
+    public func requireWORMBucket() throws(ObjectStoreError) {
+        let state = try bucketLockState()
+        if let problem = state.problem { throw .refused("bucket \(configuration.bucket): \(problem)") }
+    }
+
+    // MARK: writing
+
+    /// Uploads the file at `path` as `name`, locked with `retention` (COMPLIANCE for WORM) and,
+    /// when asked, a legal hold. Every PUT carries `Content-MD5`, `x-amz-checksum-sha256` and the
+    /// body's real SHA-256 in `x-amz-content-sha256`; files above `partSize` go up in parts,
+    /// each checksummed, the upload aborted when a part fails. Never a whole file in memory.
+    public func putObject(name: String, path: String, contentType: String = "application/octet-stream",
+                          retention: ObjectRetention?, legalHold: Bool = false) throws(ObjectStoreError) -> StoredObject {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .refused("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .refused("\(path) is not a regular file") }
+        let size = Int64(info.st_size)
+        var lockHeaders: [(name: String, value: String)] = []
+        if let retention {
+            lockHeaders += [("x-amz-object-lock-mode", retention.mode.rawValue), ("x-amz-object-lock-retain-until-date", retention.retainUntilText)]
+        }
+        if legalHold { lockHeaders.append(("x-amz-object-lock-legal-hold", LegalHold.on.rawValue)) }
+        let whole = FileRange(fd: fd, offset: 0, length: size)
+        if size <= Self.partSize {
+            let (md5, sha) = try whole.digests()
+            let request = S3Request(method: "PUT", path: objectPath(name),
+                                    headers: [("Content-Type", contentType), ("Content-MD5", Base64.encode(md5)),
+                                              ("x-amz-checksum-sha256", Base64.encode(sha))] + lockHeaders,
+                                    payloadHash: Hex.encode(sha))
+            let answer = try send(request, body: whole.body)
+            return try stored(name: name, answer: answer, sha256: Hex.encode(sha), size: size, retention: retention)
+        }
+        return try putMultipart(name: name, fd: fd, size: size, contentType: contentType, lockHeaders: lockHeaders, retention: retention)
+    }
+
+    private func stored(name: String, answer: Answer, sha256: String, size: Int64, retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
+        guard let version = answer.head.headers["x-amz-version-id"], !version.isEmpty else {
+            throw .refused("the store gave no version ID: the bucket is not versioned, so nothing is locked")
+        }
+        return StoredObject(key: fullKey(name), versionID: version, etag: answer.head.headers["ETag"] ?? "", sha256: sha256, size: size,
+                            retention: retention)
+    }
+
+    private func putMultipart(name: String, fd: Int32, size: Int64, contentType: String, lockHeaders: [(name: String, value: String)],
+                              retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
+        // The whole file's SHA-256 for the record (S3's own checksum of a multipart object is a
+        // checksum of the parts' checksums).
+        var whole = MessageDigest(.sha256)
+        let created = try send(S3Request(method: "POST", path: objectPath(name), query: [("uploads", "")],
+                                         headers: [("Content-Type", contentType), ("x-amz-checksum-algorithm", "SHA256")] + lockHeaders))
+        let createdDocument = try document(created)
+        let uploadID = try mapDocument { () throws(S3XMLError) in try MultipartUpload.uploadID(document: createdDocument) }
+        do throws(ObjectStoreError) {
+            var parts: [MultipartUpload.Part] = []
+            var offset: Int64 = 0
+            var number = 1
+            while offset < size {
+                let range = FileRange(fd: fd, offset: offset, length: min(Self.partSize, size - offset))
+                let (md5, sha) = try range.digests()
+                let answer = try send(S3Request(method: "PUT", path: objectPath(name),
+                                                query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                                headers: [("Content-MD5", Base64.encode(md5)), ("x-amz-checksum-sha256", Base64.encode(sha))],
+                                                payloadHash: Hex.encode(sha)),
+                                      body: range.body)
+                parts.append(MultipartUpload.Part(number: number, etag: answer.head.headers["ETag"] ?? "", checksumSHA256: Base64.encode(sha)))
+                try hashInto(&whole, range)
+                offset += range.length
+                number += 1
+            }
+            let body = MultipartUpload.completionBody(parts)
+            let completed = try send(S3Request(method: "POST", path: objectPath(name), query: [("uploadId", uploadID)],
+                                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))],
+                                               payloadHash: Hex.encode(SHA256.hash(body))),
+                                     body: .bytes(body))
+            if case .failure(let error) = MultipartUpload.completion(status: completed.head.status, body: completed.body) { throw ObjectStoreError.s3(error) }
+            return try stored(name: name, answer: completed, sha256: Hex.encode(whole.finalize()), size: size, retention: retention)
+        } catch {
+            // Leave no parts behind (they would be billed, and never locked).
+            _ = try? send(S3Request(method: "DELETE", path: objectPath(name), query: [("uploadId", uploadID)]))
+            throw error
+        }
+    }
+
+    private func hashInto(_ digest: inout MessageDigest, _ range: FileRange) throws(ObjectStoreError) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var done: Int64 = 0
+        while done < range.length {
+            let want = Int(min(Int64(buffer.count), range.length - done))
+            let n = buffer.withUnsafeMutableBytes { pread(range.fd, $0.baseAddress, want, off_t(range.offset + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .refused("cannot read the file while hashing it") }
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            done += Int64(n)
+        }
+    }
+
+    // MARK: reading a version
+
+    /// HeadObject of `versionID`: size, ETag, SHA-256 (when kept), lock and legal hold.
+    public func headObject(name: String, versionID: String) throws(ObjectStoreError) -> ObjectInfo {
+        let answer = try send(S3Request(method: "HEAD", path: objectPath(name), query: [("versionId", versionID)],
+                                        headers: [("x-amz-checksum-mode", "ENABLED")]))
+        let h = answer.head.headers
+        var retention: ObjectRetention?
+        if let mode = h["x-amz-object-lock-mode"].flatMap(ObjectLockMode.init(rawValue:)),
+           let until = h["x-amz-object-lock-retain-until-date"].flatMap({ Timestamp(rfc3339: $0) }) {
+            retention = ObjectRetention(mode: mode, retainUntil: until)
+        }
+        let size = h["Content-Length"].flatMap { DecimalParsing.decimal(Array($0.utf8)) } ?? 0
+        return ObjectInfo(versionID: h["x-amz-version-id"], size: size, etag: h["ETag"], checksumSHA256: h["x-amz-checksum-sha256"],
+                          retention: retention, legalHold: h["x-amz-object-lock-legal-hold"].flatMap(LegalHold.init(rawValue:)))
+    }
+
+    /// GetObjectRetention of `versionID`.
+    public func retention(name: String, versionID: String) throws(ObjectStoreError) -> ObjectRetention {
+        let d = try document(send(S3Request(method: "GET", path: objectPath(name), query: [("retention", ""), ("versionId", versionID)])))
+        return try mapDocument { () throws(S3XMLError) in try ObjectRetention(document: d) }
+    }
+
+    /// GetObjectLegalHold of `versionID` (a version never held answers 404 on some servers: OFF).
+    public func legalHold(name: String, versionID: String) throws(ObjectStoreError) -> LegalHold {
+        do {
+            let d = try document(send(S3Request(method: "GET", path: objectPath(name), query: [("legal-hold", ""), ("versionId", versionID)])))
+            return try mapDocument { () throws(S3XMLError) in try LegalHold(document: d) }
+        } catch {
+            if case .s3(let s3) = error, s3.status == 404, s3.code != "NoSuchKey", s3.code != "NoSuchVersion" { return .off }
+            throw error
+        }
+    }
+
+    /// Streams the bytes of `versionID` to `sink`; returns their SHA-256 (hex) and count.
+    public func getObject(name: String, versionID: String, sink: (UnsafeRawBufferPointer) throws(ObjectStoreError) -> Void = { _ in })
+        throws(ObjectStoreError) -> (sha256: String, size: Int64) {
+        var digest = MessageDigest(.sha256)
+        var size: Int64 = 0
+        _ = try send(S3Request(method: "GET", path: objectPath(name), query: [("versionId", versionID)])) { bytes throws(ObjectStoreError) in
+            digest.update(bytes)
+            size += Int64(bytes.count)
+            try sink(bytes)
+        }
+        return (Hex.encode(digest.finalize()), size)
+    }
+
+    // MARK: changing a lock
+
+    /// Moves `versionID`'s retain-until to `retention` — only later: a shorter date (or another
+    /// mode) is refused here, before anything is sent.
+    public func extendRetention(name: String, versionID: String, to retention: ObjectRetention) throws(ObjectStoreError) {
+        let current = try self.retention(name: name, versionID: versionID)
+        guard retention.mode == current.mode else {
+            throw .refused("the lock's mode stays \(current.mode.rawValue): \(retention.mode.rawValue) is not an extension")
+        }
+        guard retention.retainUntil >= current.retainUntil else {
+            throw .refused("retention is only ever extended: \(retention.retainUntilText) is before the current \(current.retainUntilText)")
+        }
+        let body = retention.xmlBody
+        _ = try send(S3Request(method: "PUT", path: objectPath(name), query: [("retention", ""), ("versionId", versionID)],
+                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))], payloadHash: Hex.encode(SHA256.hash(body))),
+                     body: .bytes(body))
+    }
+
+    /// Sets or clears `versionID`'s legal hold.
+    public func setLegalHold(name: String, versionID: String, _ hold: LegalHold) throws(ObjectStoreError) {
+        let body = hold.xmlBody
+        _ = try send(S3Request(method: "PUT", path: objectPath(name), query: [("legal-hold", ""), ("versionId", versionID)],
+                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))], payloadHash: Hex.encode(SHA256.hash(body))),
+                     body: .bytes(body))
+    }
+}
