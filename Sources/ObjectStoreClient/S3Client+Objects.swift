@@ -59,22 +59,15 @@ extension S3Client {
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .refused("\(path) is not a regular file") }
         let size = Int64(info.st_size)
-        var lockHeaders: [(name: String, value: String)] = []
-        if let retention {
-            lockHeaders += [("x-amz-object-lock-mode", retention.mode.rawValue), ("x-amz-object-lock-retain-until-date", retention.retainUntilText)]
-        }
-        if legalHold { lockHeaders.append(("x-amz-object-lock-legal-hold", LegalHold.on.rawValue)) }
         let whole = FileRange(fd: fd, offset: 0, length: size)
         if size <= Self.partSize {
             let (md5, sha) = try whole.digests()
-            let request = S3Request(method: "PUT", path: objectPath(name),
-                                    headers: [("Content-Type", contentType), ("Content-MD5", Base64.encode(md5)),
-                                              ("x-amz-checksum-sha256", Base64.encode(sha))] + lockHeaders,
-                                    payloadHash: Hex.encode(sha))
+            let request = S3Operation.putObject(path: objectPath(name), contentType: contentType, md5: md5, sha256: sha,
+                                                retention: retention, legalHold: legalHold)
             let answer = try send(request, body: whole.body)
             return try stored(name: name, answer: answer, sha256: Hex.encode(sha), size: size, retention: retention)
         }
-        return try putMultipart(name: name, fd: fd, size: size, contentType: contentType, lockHeaders: lockHeaders, retention: retention)
+        return try putMultipart(name: name, fd: fd, size: size, contentType: contentType, retention: retention, legalHold: legalHold)
     }
 
     private func stored(name: String, answer: Answer, sha256: String, size: Int64, retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
@@ -85,13 +78,13 @@ extension S3Client {
                             retention: retention)
     }
 
-    private func putMultipart(name: String, fd: Int32, size: Int64, contentType: String, lockHeaders: [(name: String, value: String)],
-                              retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
+    private func putMultipart(name: String, fd: Int32, size: Int64, contentType: String, retention: ObjectRetention?,
+                              legalHold: Bool) throws(ObjectStoreError) -> StoredObject {
         // The whole file's SHA-256 for the record (S3's own checksum of a multipart object is a
         // checksum of the parts' checksums).
         var whole = MessageDigest(.sha256)
-        let created = try send(S3Request(method: "POST", path: objectPath(name), query: [("uploads", "")],
-                                         headers: [("Content-Type", contentType), ("x-amz-checksum-algorithm", "SHA256")] + lockHeaders))
+        let created = try send(S3Operation.createMultipartUpload(path: objectPath(name), contentType: contentType, retention: retention,
+                                                                 legalHold: legalHold))
         let createdDocument = try document(created)
         let uploadID = try mapDocument { () throws(S3XMLError) in try MultipartUpload.uploadID(document: createdDocument) }
         do throws(ObjectStoreError) {
@@ -101,26 +94,20 @@ extension S3Client {
             while offset < size {
                 let range = FileRange(fd: fd, offset: offset, length: min(Self.partSize, size - offset))
                 let (md5, sha) = try range.digests()
-                let answer = try send(S3Request(method: "PUT", path: objectPath(name),
-                                                query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                                                headers: [("Content-MD5", Base64.encode(md5)), ("x-amz-checksum-sha256", Base64.encode(sha))],
-                                                payloadHash: Hex.encode(sha)),
+                let answer = try send(S3Operation.uploadPart(path: objectPath(name), number: number, uploadID: uploadID, md5: md5, sha256: sha),
                                       body: range.body)
                 parts.append(MultipartUpload.Part(number: number, etag: answer.head.headers["ETag"] ?? "", checksumSHA256: Base64.encode(sha)))
                 try hashInto(&whole, range)
                 offset += range.length
                 number += 1
             }
-            let body = MultipartUpload.completionBody(parts)
-            let completed = try send(S3Request(method: "POST", path: objectPath(name), query: [("uploadId", uploadID)],
-                                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))],
-                                               payloadHash: Hex.encode(SHA256.hash(body))),
-                                     body: .bytes(body))
+            let completion = S3Operation.completeMultipartUpload(path: objectPath(name), uploadID: uploadID, parts: parts)
+            let completed = try send(completion.request, body: .bytes(completion.body))
             if case .failure(let error) = MultipartUpload.completion(status: completed.head.status, body: completed.body) { throw ObjectStoreError.s3(error) }
             return try stored(name: name, answer: completed, sha256: Hex.encode(whole.finalize()), size: size, retention: retention)
         } catch {
             // Leave no parts behind (they would be billed, and never locked).
-            _ = try? send(S3Request(method: "DELETE", path: objectPath(name), query: [("uploadId", uploadID)]))
+            _ = try? send(S3Operation.abortMultipartUpload(path: objectPath(name), uploadID: uploadID))
             throw error
         }
     }
@@ -197,17 +184,13 @@ extension S3Client {
         guard retention.retainUntil >= current.retainUntil else {
             throw .refused("retention is only ever extended: \(retention.retainUntilText) is before the current \(current.retainUntilText)")
         }
-        let body = retention.xmlBody
-        _ = try send(S3Request(method: "PUT", path: objectPath(name), query: [("retention", ""), ("versionId", versionID)],
-                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))], payloadHash: Hex.encode(SHA256.hash(body))),
-                     body: .bytes(body))
+        let put = S3Operation.putRetention(path: objectPath(name), versionID: versionID, retention)
+        _ = try send(put.request, body: .bytes(put.body))
     }
 
     /// Sets or clears `versionID`'s legal hold.
     public func setLegalHold(name: String, versionID: String, _ hold: LegalHold) throws(ObjectStoreError) {
-        let body = hold.xmlBody
-        _ = try send(S3Request(method: "PUT", path: objectPath(name), query: [("legal-hold", ""), ("versionId", versionID)],
-                               headers: [("Content-MD5", Base64.encode(MessageDigest.hash(.md5, body)))], payloadHash: Hex.encode(SHA256.hash(body))),
-                     body: .bytes(body))
+        let put = S3Operation.putLegalHold(path: objectPath(name), versionID: versionID, hold)
+        _ = try send(put.request, body: .bytes(put.body))
     }
 }
