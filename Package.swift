@@ -76,7 +76,7 @@ let package = Package(
             name: "immoflow-compliance",
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer", "HTTPRouting",
-                "PgBackRest", "BackupAgent", "Redaction",
+                "PgBackRest", "BackupAgent", "Redaction", "ObjectStore", "ObjectStoreClient", "JCS", "Crypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -86,7 +86,7 @@ let package = Package(
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology"]),
-        .testTarget(name: "ObjectStoreClientTests", dependencies: ["ObjectStoreClient", "ObjectStore", "Crypto", "Chronology", "HTTP1", "ComplianceTesting"]),
+        .testTarget(name: "ObjectStoreClientTests", dependencies: ["ObjectStoreClient", "ObjectStore", "Crypto", "Chronology", "HTTP1", "ComplianceTesting", "Postgres"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(
