@@ -1,9 +1,10 @@
 import Crypto
 
-/// The requests that write, built from values: every one carries `Content-MD5` (base64 MD5,
-/// which AWS requires on Object Lock uploads) and the body's real SHA-256 (hex) as its payload
-/// hash; object data (PutObject, UploadPart) also `x-amz-checksum-sha256` (base64 SHA-256), which
-/// S3 keeps with the object. Documents (retention, legal hold, the multipart completion) carry
+/// The requests that write, built from values: every one carries an integrity header AWS
+/// accepts on Object Lock uploads — `Content-MD5` (base64 MD5), or for parts
+/// `x-amz-sdk-checksum-algorithm` — and the body's real SHA-256 (hex) as its payload hash;
+/// object data (PutObject, UploadPart) also `x-amz-checksum-sha256` (base64 SHA-256), which S3
+/// keeps with the object. Documents (retention, legal hold, the multipart completion) carry
 /// no `x-amz-checksum-sha256`: on CompleteMultipartUpload it would name the object's checksum,
 /// not the body's (SeaweedFS refuses it as BadDigest). SeaweedFS checks a digest
 /// when one is sent but requires none, so only `S3OperationTests` holds us to sending them
@@ -33,10 +34,14 @@ public enum S3Operation {
                   headers: [("Content-Type", contentType), ("x-amz-checksum-algorithm", "SHA256")] + lockHeaders(retention: retention, legalHold: legalHold))
     }
 
-    /// UploadPart `number` of `uploadID`.
-    public static func uploadPart(path: String, number: Int, uploadID: String, md5: [UInt8], sha256: [UInt8]) -> S3Request {
+    /// UploadPart `number` of `uploadID`: `x-amz-checksum-sha256` with `x-amz-sdk-checksum-algorithm`
+    /// — what AWS accepts instead of `Content-MD5` on Object Lock uploads ("The Content-MD5 or
+    /// x-amz-sdk-checksum-algorithm header is required") — so a part is hashed once less (MD5 was
+    /// the slowest third of a part's hashing: tools/bench/worm-upload.sh, docs/decisions.md).
+    public static func uploadPart(path: String, number: Int, uploadID: String, sha256: [UInt8]) -> S3Request {
         S3Request(method: "PUT", path: path, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                  headers: digestHeaders(md5: md5, sha256: sha256), payloadHash: Hex.encode(sha256))
+                  headers: [("x-amz-sdk-checksum-algorithm", "SHA256"), ("x-amz-checksum-sha256", Base64.encode(sha256))],
+                  payloadHash: Hex.encode(sha256))
     }
 
     /// CompleteMultipartUpload with `parts`, and its body.

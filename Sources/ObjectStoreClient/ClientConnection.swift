@@ -87,8 +87,20 @@ final class ClientConnection {
             return
         case .bytes(let bytes):
             try bytes.withUnsafeBytes { (b) throws in try write(b) }
+        case .file(let fd, let offset, let length) where tls == nil:
+            // Plain TCP: the kernel copies the file to the socket (sendfile(2)), no pass through
+            // our memory.
+            var position = off_t(offset)
+            let end = offset + length
+            while Int64(position) < end {
+                let n = sendfile(socket.fd, fd, &position, Int(min(end - Int64(position), 1 << 30)))
+                if n > 0 { continue }
+                if n < 0 && errno == EINTR { continue }
+                if n == 0 { throw ObjectStoreError.refused("the file ended while sending it (it is shorter than it was)") }
+                throw ObjectStoreError.connection(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out sending" : String(cString: strerror(errno)))
+            }
         case .file(let fd, let offset, let length):
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var buffer = [UInt8](repeating: 0, count: 256 * 1024)
             var sent: Int64 = 0
             while sent < length {
                 let want = Int(min(Int64(buffer.count), length - sent))

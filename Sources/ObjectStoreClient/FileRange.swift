@@ -8,8 +8,9 @@ struct FileRange {
     let offset: Int64
     let length: Int64
 
-    /// MD5 (for `Content-MD5`) and SHA-256 of the range.
-    func digests() throws(ObjectStoreError) -> (md5: [UInt8], sha256: [UInt8]) {
+    /// MD5 (for `Content-MD5`; empty when not `withMD5`) and SHA-256 of the range; `also` (the
+    /// whole file's digest of a multipart upload) is fed the same bytes in the same pass.
+    func digests(withMD5: Bool = true, also: UnsafeMutablePointer<MessageDigest>? = nil) throws(ObjectStoreError) -> (md5: [UInt8], sha256: [UInt8]) {
         var md5 = MessageDigest(.md5)
         var sha = MessageDigest(.sha256)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -20,12 +21,14 @@ struct FileRange {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw .refused("cannot read the file: \(n < 0 ? String(cString: strerror(errno)) : "it is shorter than it was")") }
             buffer.withUnsafeBytes {
-                md5.update(UnsafeRawBufferPointer(rebasing: $0[..<n]))
-                sha.update(UnsafeRawBufferPointer(rebasing: $0[..<n]))
+                let piece = UnsafeRawBufferPointer(rebasing: $0[..<n])
+                if withMD5 { md5.update(piece) }
+                sha.update(piece)
+                also?.pointee.update(piece)
             }
             done += Int64(n)
         }
-        return (md5.finalize(), sha.finalize())
+        return (withMD5 ? md5.finalize() : [], sha.finalize())
     }
 
     var body: RequestBody { .file(fd: fd, offset: offset, length: length) }

@@ -5,8 +5,22 @@ import HTTP1
 import ObjectStore
 
 extension S3Client {
-    /// Parts of a multipart upload (S3: 5 MiB to 5 GiB, at most 10,000 parts).
-    public static let partSize: Int64 = 16 << 20
+    /// The parts of a `size`-byte upload: 8 MiB first, each next one twice the last up to
+    /// `partSize` — sending starts soon, and every part is hashed in less time than the one
+    /// before it takes to send (no wait between parts). S3 allows 5 MiB to 5 GiB per part (the
+    /// last may be smaller) and 10,000 parts.
+    static func partRanges(size: Int64, partSize: Int64) -> [(offset: Int64, length: Int64)] {
+        var ranges: [(offset: Int64, length: Int64)] = []
+        var offset: Int64 = 0
+        var next = min(8 << 20, partSize)
+        while offset < size {
+            let length = min(next, size - offset)
+            ranges.append((offset, length))
+            offset += length
+            next = min(next * 2, partSize)
+        }
+        return ranges
+    }
 
     private func bucketPath() -> String { configuration.endpoint.path(bucket: configuration.bucket, key: "") }
     private func objectPath(_ name: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: fullKey(name)) }
@@ -49,7 +63,7 @@ extension S3Client {
 
     /// Uploads the file at `path` as `name`, locked with `retention` (COMPLIANCE for WORM) and,
     /// when asked, a legal hold. Every PUT carries `Content-MD5`, `x-amz-checksum-sha256` and the
-    /// body's real SHA-256 in `x-amz-content-sha256`; files above `partSize` go up in parts,
+    /// body's real SHA-256 in `x-amz-content-sha256`; files above the configuration's `partSize` go up in parts,
     /// each checksummed, the upload aborted when a part fails. Never a whole file in memory.
     public func putObject(name: String, path: String, contentType: String = "application/octet-stream",
                           retention: ObjectRetention?, legalHold: Bool = false) throws(ObjectStoreError) -> StoredObject {
@@ -60,7 +74,7 @@ extension S3Client {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .refused("\(path) is not a regular file") }
         let size = Int64(info.st_size)
         let whole = FileRange(fd: fd, offset: 0, length: size)
-        if size <= Self.partSize {
+        if size <= configuration.partSize {
             let (md5, sha) = try whole.digests()
             let request = S3Operation.putObject(path: objectPath(name), contentType: contentType, md5: md5, sha256: sha,
                                                 retention: retention, legalHold: legalHold)
@@ -70,58 +84,56 @@ extension S3Client {
         return try putMultipart(name: name, fd: fd, size: size, contentType: contentType, retention: retention, legalHold: legalHold)
     }
 
-    private func stored(name: String, answer: Answer, sha256: String, size: Int64, retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
+    /// The version an upload made; `etag` from the completion document of a multipart upload
+    /// (a single PUT's is a header).
+    private func stored(name: String, answer: Answer, etag: String? = nil, sha256: String, size: Int64,
+                        retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
         guard let version = answer.head.headers["x-amz-version-id"], !version.isEmpty else {
             throw .refused("the store gave no version ID: the bucket is not versioned, so nothing is locked")
         }
-        return StoredObject(key: fullKey(name), versionID: version, etag: answer.head.headers["ETag"] ?? "", sha256: sha256, size: size,
+        return StoredObject(key: fullKey(name), versionID: version, etag: etag ?? answer.head.headers["ETag"] ?? "", sha256: sha256, size: size,
                             retention: retention)
     }
 
     private func putMultipart(name: String, fd: Int32, size: Int64, contentType: String, retention: ObjectRetention?,
                               legalHold: Bool) throws(ObjectStoreError) -> StoredObject {
         // The whole file's SHA-256 for the record (S3's own checksum of a multipart object is a
-        // checksum of the parts' checksums).
-        var whole = MessageDigest(.sha256)
+        // checksum of the parts' checksums), computed with the parts' digests, a part ahead.
+        let whole = PartDigests.Whole()
+        let ranges = Self.partRanges(size: size, partSize: configuration.partSize).map { FileRange(fd: fd, offset: $0.offset, length: $0.length) }
         let created = try send(S3Operation.createMultipartUpload(path: objectPath(name), contentType: contentType, retention: retention,
                                                                  legalHold: legalHold))
         let createdDocument = try document(created)
         let uploadID = try mapDocument { () throws(S3XMLError) in try MultipartUpload.uploadID(document: createdDocument) }
+        var pending: PartDigests?
         do throws(ObjectStoreError) {
             var parts: [MultipartUpload.Part] = []
-            var offset: Int64 = 0
-            var number = 1
-            while offset < size {
-                let range = FileRange(fd: fd, offset: offset, length: min(Self.partSize, size - offset))
-                let (md5, sha) = try range.digests()
-                let answer = try send(S3Operation.uploadPart(path: objectPath(name), number: number, uploadID: uploadID, md5: md5, sha256: sha),
+            pending = PartDigests(ranges[0], whole: whole)
+            for (index, range) in ranges.enumerated() {
+                // Taken before waiting: a job is waited for once (a second wait would never end).
+                let job = pending!
+                pending = nil
+                let sha = try job.wait()
+                pending = index + 1 < ranges.count ? PartDigests(ranges[index + 1], whole: whole) : nil
+                let number = index + 1
+                let answer = try send(S3Operation.uploadPart(path: objectPath(name), number: number, uploadID: uploadID, sha256: sha),
                                       body: range.body)
                 parts.append(MultipartUpload.Part(number: number, etag: answer.head.headers["ETag"] ?? "", checksumSHA256: Base64.encode(sha)))
-                try hashInto(&whole, range)
-                offset += range.length
-                number += 1
             }
             let completion = S3Operation.completeMultipartUpload(path: objectPath(name), uploadID: uploadID, parts: parts)
             let completed = try send(completion.request, body: .bytes(completion.body))
-            if case .failure(let error) = MultipartUpload.completion(status: completed.head.status, body: completed.body) { throw ObjectStoreError.s3(error) }
-            return try stored(name: name, answer: completed, sha256: Hex.encode(whole.finalize()), size: size, retention: retention)
+            let etag: String
+            switch MultipartUpload.completion(status: completed.head.status, body: completed.body) {
+            case .success(let tag): etag = tag
+            case .failure(let error): throw ObjectStoreError.s3(error)
+            }
+            return try stored(name: name, answer: completed, etag: etag, sha256: Hex.encode(whole.finalize()), size: size, retention: retention)
         } catch {
+            // The part ahead may still be hashing: let it finish before the file is closed.
+            _ = try? pending?.wait()
             // Leave no parts behind (they would be billed, and never locked).
             _ = try? send(S3Operation.abortMultipartUpload(path: objectPath(name), uploadID: uploadID))
             throw error
-        }
-    }
-
-    private func hashInto(_ digest: inout MessageDigest, _ range: FileRange) throws(ObjectStoreError) {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var done: Int64 = 0
-        while done < range.length {
-            let want = Int(min(Int64(buffer.count), range.length - done))
-            let n = buffer.withUnsafeMutableBytes { pread(range.fd, $0.baseAddress, want, off_t(range.offset + done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw .refused("cannot read the file while hashing it") }
-            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-            done += Int64(n)
         }
     }
 

@@ -17,6 +17,11 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
     public var timeout: Double = 30
     /// Attempts for a retryable failure (500/503/SlowDown, connection resets), backoff between.
     public var attempts = 4
+    /// Files up to this size go up in one PUT, larger ones in parts of up to this size (at
+    /// least 5 MiB, S3's smallest part; 64 MiB: 640 GiB in 10,000 parts).
+    public var partSize: Int64 = 64 << 20 {
+        didSet { partSize = max(partSize, 5 << 20) }
+    }
 
     public init(endpoint: S3Endpoint, region: String, bucket: String, prefix: String = "", credentials: S3Credentials, caBundle: String? = nil) {
         self.endpoint = endpoint

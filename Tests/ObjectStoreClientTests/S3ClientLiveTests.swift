@@ -94,13 +94,16 @@ import Testing
         #expect(try client.legalHold(name: "k", versionID: stored.versionID) == .off)
     }
 
-    @Test("multipart: 40 MiB in 16 MiB parts, each checksummed, locked like a single PUT, read back whole")
+    @Test("multipart: 40 MiB in parts of 8, 16 and 16 MiB, each checksummed, locked like a single PUT, read back whole")
     func multipart() throws {
         let client = try S3Fixture.bucket("multipart")
         let path = try S3Fixture.file(size: 40 << 20)
         defer { unlink(path) }
         let stored = try client.putObject(name: "big.tar.gz", path: path, retention: S3Fixture.retention())
         #expect(stored.size == 40 << 20)
+        #expect(S3Client.partRanges(size: 40 << 20, partSize: 16 << 20).map(\.length) == [8 << 20, 16 << 20, 16 << 20])
+        // A multipart object's ETag ends with its part count (a single PUT's is an MD5).
+        #expect(stored.etag.hasSuffix("-3\""), "\(stored.etag)")
         #expect(try client.retention(name: "big.tar.gz", versionID: stored.versionID) == S3Fixture.retention())
         let read = try client.getObject(name: "big.tar.gz", versionID: stored.versionID)
         #expect(read.sha256 == stored.sha256 && read.size == 40 << 20)

@@ -17,6 +17,7 @@ enum S3Fixture {
                                             caBundle: caBundle ?? (secure ? server.caCertificate : nil))
         configuration.timeout = 10
         configuration.attempts = 2
+        configuration.partSize = 16 << 20   // the multipart test's 40 MiB go up in parts
         return configuration
     }
 

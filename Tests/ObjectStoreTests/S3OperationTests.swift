@@ -37,13 +37,15 @@ import Testing
         #expect(Self.header(held, "x-amz-object-lock-legal-hold") == "ON" && Self.header(held, "x-amz-object-lock-mode") == nil)
     }
 
-    @Test("multipart: the lock on the creation, each part's own digests, the completion body's digests")
+    @Test("multipart: the lock on the creation, each part's SHA-256 with its algorithm header, the completion body's digests")
     func multipart() {
         let create = S3Operation.createMultipartUpload(path: "/b/k", contentType: "x", retention: Self.lock, legalHold: false)
         #expect(create.method == "POST" && create.query.map(\.name) == ["uploads"])
         #expect(Self.header(create, "x-amz-object-lock-mode") == "COMPLIANCE" && Self.header(create, "x-amz-checksum-algorithm") == "SHA256")
-        let part = S3Operation.uploadPart(path: "/b/k", number: 3, uploadID: "u", md5: Self.md5, sha256: Self.sha)
-        Self.expectDigests(part, of: Self.body)
+        let part = S3Operation.uploadPart(path: "/b/k", number: 3, uploadID: "u", sha256: Self.sha)
+        // A part: the SHA-256 checksum with the algorithm header AWS takes instead of Content-MD5.
+        #expect(Self.header(part, "x-amz-checksum-sha256") == Base64.encode(Self.sha) && Self.header(part, "x-amz-sdk-checksum-algorithm") == "SHA256")
+        #expect(Self.header(part, "Content-MD5") == nil && part.payloadHash == Hex.encode(Self.sha))
         #expect(part.query.map(\.value) == ["3", "u"])
         let (complete, body) = S3Operation.completeMultipartUpload(path: "/b/k", uploadID: "u", parts: [.init(number: 1, etag: "\"e\"", checksumSHA256: "c")])
         Self.expectDigests(complete, of: body, data: false)

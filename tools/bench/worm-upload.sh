@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# WORM upload benchmark (issue 14): a 256 MiB file put into a SeaweedFS Object Lock bucket by
+# `immoflow-compliance worm put` (multipart, each part and the whole file hashed, COMPLIANCE lock)
+# against `curl --aws-sigv4` putting the same file to the same server in the same run (one PUT,
+# no lock, no checksums: the transport alone). RUNS alternating rounds, medians; the throughput
+# ratio, and the resident memory of `worm put` (peak, /usr/bin/time) against a put of a 1 KiB
+# file (the growth the file's size causes). Loopback only; everything it starts it stops.
+# Env: RUNS (5), SIZE_MIB (256), SCHEME (http | https).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/lib/setup.sh
+. tools/lib/bench.sh
+RUNS=${RUNS:-5}
+SIZE_MIB=${SIZE_MIB:-256}
+SCHEME=${SCHEME:-http}
+
+ensure_packages
+ensure_swift
+ensure_seaweedfs
+build_release
+[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } || die "/usr/bin/time is needed (apt-get install time)"
+
+WORK=$(mktemp -d /tmp/immoflow-worm-bench-XXXXXX)
+BASE=$(( ( $(free_port) % 200 + 300 ) * 100 ))
+cleanup() {
+    WEED="$IMMOFLOW_WEED" tools/lib/s3-worm-testenv.sh stop "$WORK/s3" "$BASE" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+eval "$(WEED="$IMMOFLOW_WEED" tools/lib/s3-worm-testenv.sh start "$WORK/s3" "$BASE")"
+ENDPOINT=$S3_HTTP
+[ "$SCHEME" = https ] && ENDPOINT=$S3_HTTPS
+export AWS_ACCESS_KEY_ID=AKIATESTADMIN0000001 AWS_SECRET_ACCESS_KEY=testsecret-admin-0000000000000000000000 AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL_S3=$ENDPOINT AWS_CA_BUNDLE=$S3_CA_CERT IMMOFLOW_WORM_BUCKET=bench-worm IMMOFLOW_SPOOL=$WORK/spool.jsonl
+CURL=(curl -sS --fail --cacert "$S3_CA_CERT" --aws-sigv4 "aws:amz:$AWS_REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY")
+"${CURL[@]}" -X PUT -H "x-amz-bucket-object-lock-enabled: true" "$ENDPOINT/bench-worm" >/dev/null || die "cannot create the bucket"
+
+head -c $((SIZE_MIB << 20)) /dev/urandom > "$WORK/file.bin"
+head -c 1024 /dev/urandom > "$WORK/small.bin"
+cat "$WORK/file.bin" > /dev/null   # in the page cache for both
+
+# put_ours NAME FILE -> "seconds maxrss_kib"
+put_ours() {
+    local start end
+    start=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$BIN" worm put "$2" --key "$1" --country DE --class books --year 2024 > "$WORK/out" 2> "$WORK/err" \
+        || die "worm put failed: $(cat "$WORK/err")"
+    end=$(date +%s.%N)
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}') $(tail -1 "$WORK/rss")"
+}
+put_curl() {
+    local start end
+    start=$(date +%s.%N)
+    "${CURL[@]}" -T "$2" "${@:3}" "$ENDPOINT/bench-worm/$1" > /dev/null || die "curl put failed"
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
+}
+# The same integrity and lock headers as ours sends (digests computed before the clock starts),
+# so the server verifies and locks as much for curl as for us.
+MD5=$(openssl dgst -md5 -binary "$WORK/file.bin" | base64)
+SHA_B64=$(openssl dgst -sha256 -binary "$WORK/file.bin" | base64)
+SHA_HEX=$(openssl dgst -sha256 -r "$WORK/file.bin" | cut -d' ' -f1)
+CHECKED=(-H "Content-MD5: $MD5" -H "x-amz-checksum-sha256: $SHA_B64" -H "x-amz-content-sha256: $SHA_HEX"
+         -H "x-amz-object-lock-mode: COMPLIANCE" -H "x-amz-object-lock-retain-until-date: 2035-01-01T00:00:00Z")
+
+: > "$WORK/ours"; : > "$WORK/curl"; : > "$WORK/curl-checked"; : > "$WORK/rss-small"
+for i in $(seq 1 "$RUNS"); do
+    put_curl "curl-$i" "$WORK/file.bin" >> "$WORK/curl"
+    put_curl "curl-checked-$i" "$WORK/file.bin" "${CHECKED[@]}" >> "$WORK/curl-checked"
+    put_ours "ours-$i" "$WORK/file.bin" >> "$WORK/ours"
+    put_ours "small-$i" "$WORK/small.bin" | cut -d' ' -f2 >> "$WORK/rss-small"
+done
+mib_s() { awk -v s="$SIZE_MIB" '{printf "%.0f\n", s / $1}'; }
+o=$(cut -d' ' -f1 "$WORK/ours" | mib_s | median); c=$(mib_s < "$WORK/curl" | median); cc=$(mib_s < "$WORK/curl-checked" | median)
+rss=$(cut -d' ' -f2 "$WORK/ours" | median); small=$(median < "$WORK/rss-small")
+echo "== $SIZE_MIB MiB to SeaweedFS over $SCHEME (median of $RUNS alternating rounds)"
+echo "   worm put (multipart, checksummed, COMPLIANCE): $o MiB/s   [runs: $(cut -d' ' -f1 "$WORK/ours" | mib_s | tr '\n' ' ')]"
+echo "   curl --aws-sigv4 (one PUT, no lock):           $c MiB/s   [runs: $(mib_s < "$WORK/curl" | tr '\n' ' ')]"
+echo "   curl --aws-sigv4 with our headers (Content-MD5, checksum, payload hash, COMPLIANCE lock; digests precomputed): $cc MiB/s   [runs: $(mib_s < "$WORK/curl-checked" | tr '\n' ' ')]"
+echo "   ratio ours/curl: $(awk -v a="$o" -v b="$c" 'BEGIN {printf "%.2f", a/b}')   ours/curl with our headers: $(awk -v a="$o" -v b="$cc" 'BEGIN {printf "%.2f", a/b}')"
+echo "   peak RSS of worm put: $rss KiB for $SIZE_MIB MiB, $small KiB for 1 KiB: growth $(( (rss - small) / 1024 )) MiB"
