@@ -21,6 +21,9 @@ public final class S3Client: Sendable {
     public init(_ configuration: S3Configuration, clock: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) throws(ObjectStoreError) {
         self.configuration = configuration
         self.clock = clock
+        // A store that closes the connection mid-write must be an error, not the end of the
+        // process: OpenSSL writes to the socket without MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
         if configuration.endpoint.secure {
             do { tls = try TLSContext(caBundle: configuration.caBundle) } catch { throw .tls(error.description) }
         } else {
