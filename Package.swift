@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology", "HTTP1"]),
         // S3's I/O shell: sockets, TLS (through Crypto), the HTTP/1.1 exchange, the operations.
         .target(name: "ObjectStoreClient", dependencies: ["ObjectStore", "HTTP1", "Crypto", "Chronology"]),
+        // The background check of export packages' locks in the WORM store (serve).
+        .target(name: "WormMonitor", dependencies: ["ObjectStoreClient", "ObjectStore", "Postgres", "Compliance", "Chronology"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),
@@ -76,7 +78,7 @@ let package = Package(
             name: "immoflow-compliance",
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer", "HTTPRouting",
-                "PgBackRest", "BackupAgent", "Redaction", "ObjectStore", "ObjectStoreClient", "JCS", "Crypto",
+                "PgBackRest", "BackupAgent", "Redaction", "ObjectStore", "ObjectStoreClient", "WormMonitor", "JCS", "Crypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology"]),
         .testTarget(name: "ObjectStoreClientTests", dependencies: ["ObjectStoreClient", "ObjectStore", "Crypto", "Chronology", "HTTP1", "ComplianceTesting", "Postgres"]),
+        .testTarget(name: "WormMonitorTests", dependencies: ["WormMonitor", "ObjectStoreClient", "ObjectStore", "Compliance", "ComplianceStore", "Chronology", "ComplianceTesting", "Postgres"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPRouting", "HTTP1", "ComplianceTesting"]),
         .testTarget(

@@ -43,8 +43,24 @@ public struct ComplianceEvidence: Sendable, Equatable {
         public var unlocked = 0
         public var expiringWithin90Days = 0
         public var legalHold = 0
+        /// Packages whose lock, read back from the WORM store by version, did not hold at the
+        /// last check: the object and why (issue 14, item 6), at most a few named.
+        public var failedVerifications: [FailedVerification] = []
+        /// How many failed (the list may be cut short).
+        public var failedVerificationCount = 0
 
         public init() {}
+
+        /// One package whose stored version failed its check.
+        public struct FailedVerification: Sendable, Equatable {
+            public let object: String
+            public let problem: String
+
+            public init(object: String, problem: String) {
+                self.object = object
+                self.problem = problem
+            }
+        }
     }
 
     public var fullBackup = Latest()

@@ -85,14 +85,22 @@ public struct WormStatus: Sendable, Equatable {
                                               detail: "the chain has never been verified"))
         }
 
-        // No packages is no evidence: unknown, like every other control without evidence.
-        let exportStatus: ControlStatus = e.exports.total == 0 ? .unknown
-            : e.exports.unlocked > 0 ? .violation : (e.exports.expiringWithin90Days > 0 ? .warning : .ok)
+        // No packages is no evidence: unknown, like every other control without evidence. A
+        // package whose stored version failed its check (deleted, unlocked, shortened) is a
+        // violation that names it, whatever the table says of its lock.
+        let exports = e.exports
+        let exportStatus: ControlStatus = exports.total == 0 ? .unknown
+            : exports.unlocked > 0 || exports.failedVerificationCount > 0 ? .violation : (exports.expiringWithin90Days > 0 ? .warning : .ok)
+        var exportDetail = exports.total == 0 ? "no export packages yet"
+            : "\(exports.locked) of \(exports.total) locked, \(exports.unlocked) unlocked or short"
+        if exports.failedVerificationCount > 0 {
+            let named = exports.failedVerifications.map { "\($0.object): \($0.problem)" }.joined(separator: "; ")
+            let more = exports.failedVerificationCount - exports.failedVerifications.count
+            exportDetail += "; \(exports.failedVerificationCount) failed verification in the WORM store: \(named)" + (more > 0 ? " (and \(more) more)" : "")
+        }
         controls.append(ComplianceControl(
             id: "export_locks", title: "Export packages locked (COMPLIANCE) until their legal date", status: exportStatus,
-            thresholdSeconds: nil, ageSeconds: nil, evidence: nil,
-            detail: e.exports.total == 0 ? "no export packages yet"
-                : "\(e.exports.locked) of \(e.exports.total) locked, \(e.exports.unlocked) unlocked or short"))
+            thresholdSeconds: nil, ageSeconds: nil, evidence: nil, detail: exportDetail))
         self.controls = controls
     }
 }

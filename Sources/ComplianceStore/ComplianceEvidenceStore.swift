@@ -102,7 +102,8 @@ public struct ComplianceEvidenceStore: Sendable {
         }
 
         let packages = try await connection.query("""
-            SELECT o.country, e.period_end, e.lock_mode, e.retain_until, e.legal_hold
+            SELECT o.country, e.period_end, e.lock_mode, e.retain_until, e.legal_hold, e.storage_key,
+                   e.last_verification_ok, e.last_verification_problem
             FROM export_packages e JOIN organizations o ON o.id = e.organization_id
             WHERE \(organization)::uuid IS NULL OR e.organization_id = \(organization)::uuid
             """)
@@ -119,6 +120,15 @@ public struct ComplianceEvidenceStore: Sendable {
             }
             if let retainUntil, retainUntil > now, retainUntil <= soon { evidence.exports.expiringWithin90Days += 1 }
             if try row.decode(Bool.self, "legal_hold") { evidence.exports.legalHold += 1 }
+            // The last check of the stored version (ExportLockVerifier): a failure names the object.
+            if try row.decode(Bool?.self, "last_verification_ok") == false {
+                evidence.exports.failedVerificationCount += 1
+                if evidence.exports.failedVerifications.count < 5 {
+                    evidence.exports.failedVerifications.append(.init(
+                        object: try row.decode(String?.self, "storage_key") ?? "(no key)",
+                        problem: try row.decode(String?.self, "last_verification_problem") ?? "the check failed"))
+                }
+            }
         }
         return evidence
     }

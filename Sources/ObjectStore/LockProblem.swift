@@ -27,6 +27,15 @@ public enum LockProblem: Sendable, Equatable, CustomStringConvertible {
     /// Every problem of a version with `retention` whose bytes hash to `actualSHA256`, held to
     /// `requiredUntil` (the law's date, when known) and `expectedSHA256` (hex).
     public static func problems(retention: ObjectRetention?, requiredUntil: Timestamp?, expectedSHA256: String, actualSHA256: String) -> [LockProblem] {
+        var problems = lockProblems(retention: retention, requiredUntil: requiredUntil)
+        if expectedSHA256.lowercased() != actualSHA256.lowercased() {
+            problems.append(.checksumDiffers(expected: expectedSHA256.lowercased(), actual: actualSHA256.lowercased()))
+        }
+        return problems
+    }
+
+    /// The lock's problems alone (the background check reads the lock, not the bytes).
+    public static func lockProblems(retention: ObjectRetention?, requiredUntil: Timestamp?) -> [LockProblem] {
         var problems: [LockProblem] = []
         switch retention {
         case nil: problems.append(.unlocked)
@@ -35,9 +44,6 @@ public enum LockProblem: Sendable, Equatable, CustomStringConvertible {
         }
         if let retention, let requiredUntil, retention.retainUntil < requiredUntil {
             problems.append(.tooShort(until: retention.retainUntil, required: requiredUntil))
-        }
-        if expectedSHA256.lowercased() != actualSHA256.lowercased() {
-            problems.append(.checksumDiffers(expected: expectedSHA256.lowercased(), actual: actualSHA256.lowercased()))
         }
         return problems
     }

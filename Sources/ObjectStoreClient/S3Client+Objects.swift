@@ -23,7 +23,9 @@ extension S3Client {
     }
 
     private func bucketPath() -> String { configuration.endpoint.path(bucket: configuration.bucket, key: "") }
-    private func objectPath(_ name: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: fullKey(name)) }
+    private func objectPath(_ name: String) -> String { keyPath(fullKey(name)) }
+    /// The path of a key as stored (the prefix already in it).
+    private func keyPath(_ key: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: key) }
 
     private func document(_ answer: Answer) throws(ObjectStoreError) -> XMLElement {
         switch S3XMLReader.parse(answer.body) {
@@ -141,7 +143,12 @@ extension S3Client {
 
     /// HeadObject of `versionID`: size, ETag, SHA-256 (when kept), lock and legal hold.
     public func headObject(name: String, versionID: String) throws(ObjectStoreError) -> ObjectInfo {
-        let answer = try send(S3Request(method: "HEAD", path: objectPath(name), query: [("versionId", versionID)],
+        try headObject(storedKey: fullKey(name), versionID: versionID)
+    }
+
+    /// HeadObject of a key as stored (`export_packages.storage_key`: the prefix in it).
+    public func headObject(storedKey: String, versionID: String) throws(ObjectStoreError) -> ObjectInfo {
+        let answer = try send(S3Request(method: "HEAD", path: keyPath(storedKey), query: [("versionId", versionID)],
                                         headers: [("x-amz-checksum-mode", "ENABLED")]))
         let h = answer.head.headers
         var retention: ObjectRetention?

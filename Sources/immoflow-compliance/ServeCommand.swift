@@ -3,6 +3,7 @@ import Compliance
 import ArgumentParser
 import Dispatch
 import Foundation
+import ObjectStoreClient
 import HTTPServer
 import Migrations
 
@@ -51,11 +52,14 @@ struct ServeCommand: AsyncParsableCommand {
     var accessLogExclude: [String] = []
     @Flag(name: .customLong("metrics-token-required"), help: "Require a bearer token for /api/metrics (default: open; also $IMMOFLOW_METRICS_TOKEN_REQUIRED=1).")
     var metricsTokenRequired = false
+    @Option(name: .customLong("worm-verify-interval"), help: "Seconds between two checks of one export package's lock in the WORM store (with IMMOFLOW_WORM_BUCKET set; 0: off).")
+    var wormVerifyInterval: Int = 3600
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
         guard (1...512).contains(poolSize) else { throw ValidationError("--pool-size must be 1…512") }
         guard (0...86_400).contains(walCheckInterval) else { throw ValidationError("--wal-check-interval must be 0…86400 seconds") }
+        guard (0...2_592_000).contains(wormVerifyInterval) else { throw ValidationError("--worm-verify-interval must be 0…2592000 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
         guard (1...1_000_000).contains(maxConnectionsPerClient) else {
             throw ValidationError("--max-connections-per-client must be 1…1000000")
@@ -109,6 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
             options.thresholds.clockSkew = seconds
         }
         options.walCheckInterval = walCheckInterval
+        options.wormVerifyInterval = Int64(wormVerifyInterval)
+        if let bucket = environment["IMMOFLOW_WORM_BUCKET"], !bucket.isEmpty {
+            switch S3Configuration.fromEnvironment(environment) {
+            case .success(let worm): options.worm = worm
+            case .failure(let error): throw CommandFailure("serve: \(error.description)", exitCode: 64)
+            }
+        }
         let contract = InstalledFile.locate("openapi.yaml", environmentVariable: "IMMOFLOW_OPENAPI_FILE")
         options.openAPIDocument = FileManager.default.contents(atPath: contract).map { Array($0) }
         if options.openAPIDocument == nil {

@@ -4,7 +4,9 @@ import Foundation
 import HTTPRouting
 import HTTPServer
 import Logging
+import ObjectStoreClient
 import Postgres
+import WormMonitor
 
 /// `serve` put together: the pools, the log sink, the application and the HTTP server, run
 /// until stopped (the composition root; `API` itself knows no sockets).
@@ -35,6 +37,11 @@ enum Server {
         var walCheckInterval = 60
         /// The contract served at `/openapi.yaml` (nil: not found, 404).
         var openAPIDocument: [UInt8]?
+        /// The WORM store whose export packages' locks are checked in the background (nil: no
+        /// check; the export control then relies on the table alone).
+        var worm: S3Configuration?
+        /// Seconds between two checks of one export package's lock.
+        var wormVerifyInterval: Int64 = 3600
 
         init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -75,8 +82,20 @@ enum Server {
         server.start()
         started(server.port)
         let walMonitor = options.walCheckInterval > 0 ? Task { await APIServer.watchArchiver(pool, every: options.walCheckInterval) } : nil
+        var wormMonitor: Task<Void, Never>?
+        if let worm = options.worm, options.wormVerifyInterval > 0 {
+            do {
+                let verifier = ExportLockVerifier(client: try S3Client(worm), pool: pool, interval: options.wormVerifyInterval)
+                // Due packages are looked for every minute (or interval); each is checked once per interval.
+                let period = Duration.seconds(min(60, options.wormVerifyInterval))
+                wormMonitor = Task { await verifier.run(every: period) { FileHandle.standardError.write(Data("serve: \($0)\n".utf8)) } }
+            } catch {
+                FileHandle.standardError.write(Data("serve: warning: the WORM store cannot be used, export locks are not verified: \(error)\n".utf8))
+            }
+        }
         await stop()
         walMonitor?.cancel()
+        wormMonitor?.cancel()
         await server.shutdown()
         await readiness.close()
         await pool.close()

@@ -97,6 +97,21 @@ import Testing
         #expect(control(status(e), "export_locks").status == .violation)
     }
 
+    /// Issue 14, item 6: a package whose stored version failed its check turns the control into
+    /// a violation naming the object and why, even when the table says it is locked.
+    @Test("a failed verification in the WORM store is a violation that names the object")
+    func failedVerification() {
+        var e = ComplianceEvidence()
+        e.exports.total = 3
+        e.exports.locked = 3
+        e.exports.failedVerificationCount = 3
+        e.exports.failedVerifications = [.init(object: "exports/org-1/2024/gobd.tar.gz", problem: "the version is not locked"),
+                                         .init(object: "exports/org-2/2024/gobd.tar.gz", problem: "the version does not exist")]
+        let c = control(status(e), "export_locks")
+        #expect(c.status == .violation)
+        #expect(c.detail.contains("exports/org-1/2024/gobd.tar.gz: the version is not locked; exports/org-2/2024/gobd.tar.gz: the version does not exist (and 1 more)"))
+    }
+
     /// Issue 12, item 8: the export-lock control reported ok with no packages at all.
     @Test("no export packages is no evidence: unknown, not ok")
     func noExportsIsUnknown() {
