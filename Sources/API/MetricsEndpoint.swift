@@ -113,7 +113,12 @@ public struct MetricsEndpoint: Sendable {
         let e = status.exports
         out += gauge("compliance_export_packages", "Export packages by lock state.",
                      [("state=\"locked\"", Double(e.locked)), ("state=\"unlocked\"", Double(e.unlocked)),
-                      ("state=\"expiring_within_90_days\"", Double(e.expiringWithin90Days)), ("state=\"legal_hold\"", Double(e.legalHold))])
+                      ("state=\"expiring_within_90_days\"", Double(e.expiringWithin90Days)), ("state=\"legal_hold\"", Double(e.legalHold)),
+                      ("state=\"verified\"", Double(e.verified)), ("state=\"failed_verification\"", Double(e.failedVerificationCount))])
+        if let last = e.lastVerification {
+            out += gauge("compliance_export_last_verification_timestamp_seconds",
+                         "When an export package's lock was last read back from the WORM store (Unix time).", [("", Double(last.secondsSinceEpoch))])
+        }
         return out
     }
 

@@ -48,6 +48,9 @@ public struct ComplianceEvidence: Sendable, Equatable {
         public var failedVerifications: [FailedVerification] = []
         /// How many failed (the list may be cut short).
         public var failedVerificationCount = 0
+        /// Packages whose stored version was checked at least once, and the latest check.
+        public var verified = 0
+        public var lastVerification: Timestamp?
 
         public init() {}
 

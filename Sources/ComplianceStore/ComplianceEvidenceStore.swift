@@ -103,7 +103,7 @@ public struct ComplianceEvidenceStore: Sendable {
 
         let packages = try await connection.query("""
             SELECT o.country, e.period_end, e.lock_mode, e.retain_until, e.legal_hold, e.storage_key,
-                   e.last_verification_ok, e.last_verification_problem
+                   e.last_verification_ok, e.last_verification_problem, e.last_verified_at
             FROM export_packages e JOIN organizations o ON o.id = e.organization_id
             WHERE \(organization)::uuid IS NULL OR e.organization_id = \(organization)::uuid
             """)
@@ -121,6 +121,10 @@ public struct ComplianceEvidenceStore: Sendable {
             if let retainUntil, retainUntil > now, retainUntil <= soon { evidence.exports.expiringWithin90Days += 1 }
             if try row.decode(Bool.self, "legal_hold") { evidence.exports.legalHold += 1 }
             // The last check of the stored version (ExportLockVerifier): a failure names the object.
+            if let checked = try row.decode(Timestamp?.self, "last_verified_at") {
+                evidence.exports.verified += 1
+                evidence.exports.lastVerification = max(evidence.exports.lastVerification ?? checked, checked)
+            }
             if try row.decode(Bool?.self, "last_verification_ok") == false {
                 evidence.exports.failedVerificationCount += 1
                 if evidence.exports.failedVerifications.count < 5 {

@@ -66,7 +66,8 @@ import Testing
 
         // worm-status: the export control is a violation naming the objects and why.
         let evidence = try await pool.withConnection { try await ComplianceEvidenceStore().gather(on: $0, now: now, organization: org) }
-        #expect(evidence.exports.failedVerificationCount == 4)
+        #expect(evidence.exports.failedVerificationCount == 4 && evidence.exports.verified == 5)
+        #expect(evidence.exports.lastVerification == Timestamp(microsecondsSinceEpoch: (now.adding(seconds: 3600).microsecondsSinceEpoch)))
         let control = try #require(WormStatus(evidence: evidence, thresholds: ControlThresholds(), now: now).controls.first { $0.id == "export_locks" })
         #expect(control.status == .violation && control.detail.contains("\(unlocked.key): the version is not locked"), "\(control.detail)")
         await pool.close()
