@@ -124,7 +124,12 @@ final class ClientConnection {
             case .invalid(let error):
                 throw ObjectStoreError.protocolViolation(error.reason)
             case .incomplete:
-                guard try fill() else { throw ObjectStoreError.protocolViolation(pending.isEmpty ? "the connection closed before an answer" : "the answer's head was cut off") }
+                guard try fill() else {
+                    // Closed before a byte of an answer: a reset (or a kept-alive connection the
+                    // server had closed) — worth another try, unlike a head cut off midway.
+                    if pending.isEmpty { throw ObjectStoreError.connection("the connection closed before an answer") }
+                    throw ObjectStoreError.protocolViolation("the answer's head was cut off")
+                }
             }
         }
     }
