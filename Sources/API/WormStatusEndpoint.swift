@@ -67,6 +67,9 @@ extension WormStatus {
                 "total": .integer(Int64(exports.total)), "locked": .integer(Int64(exports.locked)),
                 "unlocked": .integer(Int64(exports.unlocked)), "expiring_within_90_days": .integer(Int64(exports.expiringWithin90Days)),
                 "legal_hold": .integer(Int64(exports.legalHold)),
+                // The locks read back from the WORM store (serve --worm-verify-interval).
+                "verified": .integer(Int64(exports.verified)), "failed_verification": .integer(Int64(exports.failedVerificationCount)),
+                "last_verified_at": exports.lastVerification.map { .string($0.rfc3339) } ?? .null,
             ]),
         ])
     }

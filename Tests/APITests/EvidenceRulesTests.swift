@@ -122,6 +122,8 @@ import Testing
         }
         let a = try await exports(auditorA), b = try await exports(viewerB), all = try await exports(admin)
         #expect(a["total"] == .integer(1) && a["unlocked"] == .integer(0) && a["legal_hold"] == .integer(0))
+        // Never read back from a WORM store: no verdicts, no time.
+        #expect(a["verified"] == .integer(0) && a["failed_verification"] == .integer(0) && a["last_verified_at"] == .null)
         #expect(b["total"] == .integer(2) && b["legal_hold"] == .integer(1) && b["unlocked"] == .integer(2))
         #expect(all["total"] == .integer(3))
         // /api/metrics behind a token: the scoped viewer's aggregates are its own too
