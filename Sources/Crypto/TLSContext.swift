@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 /// The client side of TLS (OpenSSL's libssl): TLS 1.2 or later, the server's certificate
 /// verified against the system's CAs or a CA bundle (`AWS_CA_BUNDLE`), its name checked against
@@ -31,8 +32,7 @@ public final class TLSContext: @unchecked Sendable {
     public func connect(fd: Int32, host: String) throws(TLSError) -> TLSSession {
         guard let ssl = SSL_new(context) else { throw TLSError(.configuration, Self.queuedError()) }
         let session = TLSSession(ssl: ssl)
-        let isAddress = host.contains(":") || host.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }
-        if isAddress {
+        if Self.isIPAddress(host) {
             // An IP address is matched against the certificate's IP SANs; no SNI (RFC 6066 §3).
             guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1 else {
                 throw TLSError(.configuration, "\(host) is not an ip address")
@@ -53,6 +53,13 @@ public final class TLSContext: @unchecked Sendable {
             throw TLSError(.handshake, session.failure(result))
         }
         return session
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 literal (matched against IP SANs) rather than a name.
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     /// The oldest error on OpenSSL's queue for this thread, as text (and the queue cleared).

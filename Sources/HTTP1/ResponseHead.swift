@@ -23,11 +23,9 @@ public struct ResponseHead: Sendable, Equatable {
         let lengths = headers.values("Content-Length")
         if !codings.isEmpty {
             guard lengths.isEmpty else { return .failure(HTTPError(502, "content_length_with_transfer_encoding")) }
+            // Only chunked alone: we decode no other coding (gzip, …).
             let list = codings.flatMap { $0.split(separator: ",").map { $0.trimmingWhitespace().lowercased() } }
-            guard list.last == "chunked", list.dropLast().allSatisfy({ $0 != "chunked" }) else {
-                return .failure(HTTPError(502, "unsupported_transfer_coding"))
-            }
-            guard list.count == 1 else { return .failure(HTTPError(502, "unsupported_transfer_coding")) }
+            guard list == ["chunked"] else { return .failure(HTTPError(502, "unsupported_transfer_coding")) }
             return .success(.chunked)
         }
         guard !lengths.isEmpty else { return .success(.untilClose) }

@@ -1,3 +1,5 @@
+import HTTP1
+
 /// Where the bucket is: the endpoint URL (`AWS_ENDPOINT_URL_S3`, else
 /// `https://s3.<region>.amazonaws.com`) and the addressing style. Path-style puts the bucket in
 /// the path (`host/bucket/key`: S3-compatible servers, IP endpoints); virtual-host style in the
@@ -50,10 +52,8 @@ public struct S3Endpoint: Sendable, Equatable {
     }
 
     static func port(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.count <= 5, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let p = Int(text), (1...65535).contains(p) else {
-            return nil
-        }
-        return p
+        guard let p = DecimalParsing.decimal(Array(text.utf8)), (1...65535).contains(p) else { return nil }
+        return Int(p)
     }
 
     /// The `Host` header for `bucket`: the port only when not the scheme's default.

@@ -42,6 +42,12 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The object or version does not exist (404; `NoSuchKey`, `NoSuchVersion` — a HEAD has no
+    /// body, so only its status says it).
+    public var isMissingObject: Bool {
+        code == "NoSuchKey" || code == "NoSuchVersion" || (status == 404 && code == "NotFound")
+    }
+
     /// Worth another try after a pause: the server's trouble (500, 502, 503, 504, `SlowDown`,
     /// `InternalError`, `RequestTimeout`), never a refusal of the request itself (4xx).
     public var isRetryable: Bool {

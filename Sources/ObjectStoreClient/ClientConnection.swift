@@ -6,15 +6,15 @@ import HTTP1
 /// streamed from a file when it is one) and reads the answer, its body handed to a sink piece by
 /// piece. Reusable (keep-alive) while every answer was read to its end and the server keeps it.
 final class ClientConnection {
-    let key: String
     private let socket: ClientSocket
     private let tls: TLSSession?
     /// Bytes read past what the last step consumed.
     private var pending: [UInt8] = []
+    /// Where reads land (allocated once: a large answer is many reads).
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private(set) var reusable = true
 
     init(host: String, port: Int, tls context: TLSContext?, timeout: Double) throws(ObjectStoreError) {
-        key = "\(context == nil ? "http" : "https")://\(host):\(port)"
         socket = try ClientSocket(host: host, port: port, timeout: timeout)
         if let context {
             do {
@@ -53,10 +53,9 @@ final class ClientConnection {
 
     /// Reads more into `pending`; false at the peer's end.
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let n = try chunk.withUnsafeMutableBytes { (buffer) throws -> Int in try read(into: buffer) }
+        let n = try readBuffer.withUnsafeMutableBytes { (buffer) throws -> Int in try read(into: buffer) }
         guard n > 0 else { return false }
-        pending += chunk[..<n]
+        pending += readBuffer[..<n]
         return true
     }
 
@@ -87,29 +86,20 @@ final class ClientConnection {
             return
         case .bytes(let bytes):
             try bytes.withUnsafeBytes { (b) throws in try write(b) }
-        case .file(let fd, let offset, let length) where tls == nil:
+        case .file(let range) where tls == nil:
             // Plain TCP: the kernel copies the file to the socket (sendfile(2)), no pass through
             // our memory.
-            var position = off_t(offset)
-            let end = offset + length
+            var position = off_t(range.offset)
+            let end = range.offset + range.length
             while Int64(position) < end {
-                let n = sendfile(socket.fd, fd, &position, Int(min(end - Int64(position), 1 << 30)))
+                let n = sendfile(socket.fd, range.fd, &position, Int(min(end - Int64(position), 1 << 30)))
                 if n > 0 { continue }
                 if n < 0 && errno == EINTR { continue }
                 if n == 0 { throw ObjectStoreError.refused("the file ended while sending it (it is shorter than it was)") }
                 throw ObjectStoreError.connection(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out sending" : String(cString: strerror(errno)))
             }
-        case .file(let fd, let offset, let length):
-            var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-            var sent: Int64 = 0
-            while sent < length {
-                let want = Int(min(Int64(buffer.count), length - sent))
-                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset + sent)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw ObjectStoreError.refused("the file ended or could not be read while sending it: \(n < 0 ? String(cString: strerror(errno)) : "end of file")") }
-                try buffer.withUnsafeBytes { (b) throws in try write(UnsafeRawBufferPointer(rebasing: b[..<n])) }
-                sent += Int64(n)
-            }
+        case .file(let range):
+            try range.forEachPiece(pieceSize: 256 * 1024) { try write($0) }
         }
     }
 

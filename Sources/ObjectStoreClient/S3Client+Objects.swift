@@ -173,7 +173,7 @@ extension S3Client {
             let d = try document(send(S3Request(method: "GET", path: objectPath(name), query: [("legal-hold", ""), ("versionId", versionID)])))
             return try mapDocument { () throws(S3XMLError) in try LegalHold(document: d) }
         } catch {
-            if case .s3(let s3) = error, s3.status == 404, s3.code != "NoSuchKey", s3.code != "NoSuchVersion" { return .off }
+            if case .s3(let s3) = error, s3.status == 404, !s3.isMissingObject { return .off }
             throw error
         }
     }

@@ -1,9 +1,9 @@
 import Chronology
 import Compliance
 import Dispatch
+import Foundation
 import ObjectStore
 import ObjectStoreClient
-import Foundation
 import Postgres
 
 /// Reads each export package's lock back from the WORM store by its version (issue 14, item 6):
@@ -17,7 +17,7 @@ public final class ExportLockVerifier: Sendable {
     public struct Round: Sendable, Equatable {
         public var verified = 0
         public var failed = 0
-        /// Packages that could not be checked (the store unreachable, an unreadable answer).
+        /// 1 when the store could not be asked (the round stops there), else 0.
         public var errors = 0
     }
 
@@ -53,8 +53,10 @@ public final class ExportLockVerifier: Sendable {
                                                        periodEnd: try row.decode(CalendarDate.self, "period_end"))
             let outcome = await check(key: key, version: version, legal: legal)
             guard let problems = outcome else {
+                // The store did not answer (after its retries): the rest of the round would wait
+                // the same way; they stay due for the next one.
                 round.errors += 1
-                continue
+                break
             }
             let problem = problems.isEmpty ? nil : problems.map(\.description).joined(separator: "; ")
             _ = try await pool.execute("""
@@ -77,13 +79,28 @@ public final class ExportLockVerifier: Sendable {
         }
     }
 
+    /// Why the configured bucket is no WORM store (or cannot be checked), nil when it is one.
+    func bucketProblem() async -> String? {
+        let client = self.client
+        return await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            queue.async(execute: DispatchWorkItem {
+                do throws(ObjectStoreError) {
+                    try client.requireWORMBucket()
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error.description)
+                }
+            })
+        }
+    }
+
     /// HeadObject and the lock's problems (blocking); nil when the store could not be asked.
     static func problems(_ client: S3Client, key: String, version: String, legal: Timestamp) -> [LockProblem]? {
         do {
             let info = try client.headObject(storedKey: key, versionID: version)
             return LockProblem.lockProblems(retention: info.retention, requiredUntil: legal)
         } catch {
-            if case .s3(let s3) = error, s3.status == 404 || s3.code == "NoSuchVersion" || s3.code == "NoSuchKey" { return [.missing] }
+            if case .s3(let s3) = error, s3.isMissingObject { return [.missing] }
             return nil
         }
     }
@@ -91,10 +108,13 @@ public final class ExportLockVerifier: Sendable {
     /// Rounds every `period` until cancelled (`serve`); failures to reach the database or the
     /// store are reported once, not every round.
     public func run(every period: Duration, report: @Sendable (String) -> Void) async {
+        // A bucket without Object Lock is said at start (its packages' versions then fail as
+        // unlocked, one by one).
+        if let problem = await bucketProblem() { report("warning: \(problem)") }
         var failing = false
         while !Task.isCancelled {
             do {
-                let round = try await verifyDue(now: Timestamp(secondsSinceEpoch: Int64(Date.now.timeIntervalSince1970)))
+                let round = try await verifyDue(now: Timestamp(Date()))
                 if round.failed > 0 { report("worm verification: \(round.failed) export package(s) failed their lock check") }
                 if failing && round.errors == 0 { report("worm verification works again") }
                 failing = round.errors > 0

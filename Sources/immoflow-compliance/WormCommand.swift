@@ -133,7 +133,7 @@ struct WormCommand: AsyncParsableCommand {
             do {
                 info = try client.headObject(name: key, versionID: versionID)
             } catch {
-                if case .s3(let s3) = error, s3.status == 404 || s3.code == "NoSuchVersion" || s3.code == "NoSuchKey" {
+                if case .s3(let s3) = error, s3.isMissingObject {
                     throw CommandFailure("worm verify: \(client.fullKey(key)) version \(versionID): \(LockProblem.missing)", exitCode: 2)
                 }
                 throw CommandFailure("worm verify: \(error.description)")
@@ -175,17 +175,16 @@ struct WormCommand: AsyncParsableCommand {
             }
             let client = try WormCommand.client()
             let lock = ObjectRetention(mode: .compliance, retainUntil: date)
-            var details: [String: CanonicalJSON] = ["object": .string(client.fullKey(key)), "version_id": .string(versionID),
-                                                    "mode": .string(lock.mode.rawValue), "retain_until": .string(lock.retainUntilText), "action": .string("extend")]
+            let details: [String: CanonicalJSON] = ["bucket": .string(client.configuration.bucket), "object": .string(client.fullKey(key)),
+                                                    "version_id": .string(versionID), "mode": .string(lock.mode.rawValue),
+                                                    "retain_until": .string(lock.retainUntilText), "action": .string("extend")]
             do {
                 try client.extendRetention(name: key, versionID: versionID, to: lock)
             } catch {
                 if case .refused = error { throw CommandFailure("worm extend: \(error.description)", exitCode: 64) }
-                details["bucket"] = .string(client.configuration.bucket)
                 await WormCommand.record(WormCommand.event(.wormLocked, false, error: error.description, details: details), database: database, spool: spoolOptions)
                 throw CommandFailure("worm extend: \(error.description)")
             }
-            details["bucket"] = .string(client.configuration.bucket)
             await WormCommand.record(WormCommand.event(.wormLocked, true, error: nil, details: details), database: database, spool: spoolOptions)
         }
     }
