@@ -58,6 +58,25 @@ public struct BucketLockState: Sendable, Equatable {
         return (enabled, DefaultRetention(mode: mode, days: try number("Days"), years: try number("Years")))
     }
 
+    /// The PutBucketVersioning body (`<VersioningConfiguration><Status>…`). A bucket with Object
+    /// Lock refuses `Suspended` (409 `InvalidBucketState`): its versions are what is locked.
+    public static func versioningBody(_ status: Versioning) -> [UInt8] {
+        S3XMLWriter.document("VersioningConfiguration", S3XMLWriter.element("Status", status.rawValue))
+    }
+
+    /// The PutObjectLockConfiguration body: Object Lock enabled and, when given, the default
+    /// retention new versions PUT without a lock of their own get (`Days` or `Years`, not both).
+    public static func lockConfigurationBody(defaultRetention: DefaultRetention?) -> [UInt8] {
+        var content = S3XMLWriter.element("ObjectLockEnabled", "Enabled")
+        if let rule = defaultRetention {
+            var period = ""
+            if let days = rule.days { period += S3XMLWriter.element("Days", String(days)) }
+            if let years = rule.years { period += S3XMLWriter.element("Years", String(years)) }
+            content += "<Rule><DefaultRetention>" + S3XMLWriter.element("Mode", rule.mode.rawValue) + period + "</DefaultRetention></Rule>"
+        }
+        return S3XMLWriter.document("ObjectLockConfiguration", content)
+    }
+
     /// Why the bucket is not a WORM store, or nil when it is.
     public var problem: String? {
         if !objectLockEnabled { return "object lock is not enabled on the bucket: it would be a store anyone can delete from" }

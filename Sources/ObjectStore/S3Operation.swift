@@ -65,6 +65,37 @@ public enum S3Operation {
         (documentRequest("PUT", path: path, query: [("legal-hold", ""), ("versionId", versionID)], body: hold.xmlBody), hold.xmlBody)
     }
 
+    /// PutBucketVersioning of the bucket at `path`.
+    public static func putBucketVersioning(path: String, _ status: BucketLockState.Versioning) -> (request: S3Request, body: [UInt8]) {
+        let body = BucketLockState.versioningBody(status)
+        return (documentRequest("PUT", path: path, query: [("versioning", "")], body: body), body)
+    }
+
+    /// PutObjectLockConfiguration of the bucket at `path`: Object Lock on, with `defaultRetention`.
+    public static func putObjectLockConfiguration(path: String, defaultRetention: BucketLockState.DefaultRetention?)
+        -> (request: S3Request, body: [UInt8]) {
+        let body = BucketLockState.lockConfigurationBody(defaultRetention: defaultRetention)
+        return (documentRequest("PUT", path: path, query: [("object-lock", "")], body: body), body)
+    }
+
+    /// DeleteObjects of `entries` in the bucket at `path` (AWS requires `Content-MD5` on it).
+    public static func deleteObjects(path: String, _ entries: [MultiDelete.Entry]) -> (request: S3Request, body: [UInt8]) {
+        let body = MultiDelete.body(entries)
+        return (documentRequest("POST", path: path, query: [("delete", "")], body: body), body)
+    }
+
+    /// CopyObject of version `versionID` of `sourceKey` in `sourceBucket` to `path`, locked like an
+    /// upload (the lock headers apply to the copy; the source's lock is not copied), S3 asked to
+    /// keep a SHA-256 of the copy. `x-amz-copy-source` is `bucket/key?versionId=…`, the key
+    /// URI-encoded (AWS S3 API Reference, CopyObject).
+    public static func copyObject(path: String, sourceBucket: String, sourceKey: String, versionID: String,
+                                  retention: ObjectRetention?, legalHold: Bool) -> S3Request {
+        let source = SigV4.uriEncode("\(sourceBucket)/\(sourceKey)", keepSlash: true) + "?versionId=" + SigV4.uriEncode(versionID, keepSlash: false)
+        return S3Request(method: "PUT", path: path,
+                         headers: [("x-amz-copy-source", source), ("x-amz-checksum-algorithm", "SHA256")]
+                            + lockHeaders(retention: retention, legalHold: legalHold))
+    }
+
     static func digestHeaders(md5: [UInt8], sha256: [UInt8]) -> [(name: String, value: String)] {
         [("Content-MD5", Base64.encode(md5)), ("x-amz-checksum-sha256", Base64.encode(sha256))]
     }

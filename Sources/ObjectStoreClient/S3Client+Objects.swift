@@ -22,19 +22,19 @@ extension S3Client {
         return ranges
     }
 
-    private func bucketPath() -> String { configuration.endpoint.path(bucket: configuration.bucket, key: "") }
-    private func objectPath(_ name: String) -> String { keyPath(fullKey(name)) }
+    func bucketPath() -> String { configuration.endpoint.path(bucket: configuration.bucket, key: "") }
+    func objectPath(_ name: String) -> String { keyPath(fullKey(name)) }
     /// The path of a key as stored (the prefix already in it).
     private func keyPath(_ key: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: key) }
 
-    private func document(_ answer: Answer) throws(ObjectStoreError) -> XMLElement {
+    func document(_ answer: Answer) throws(ObjectStoreError) -> XMLElement {
         switch S3XMLReader.parse(answer.body) {
         case .success(let element): return element
         case .failure(let error): throw .document(error)
         }
     }
 
-    private func mapDocument<T>(_ read: () throws(S3XMLError) -> T) throws(ObjectStoreError) -> T {
+    func mapDocument<T>(_ read: () throws(S3XMLError) -> T) throws(ObjectStoreError) -> T {
         do { return try read() } catch { throw .document(error) }
     }
 

@@ -22,6 +22,19 @@ import Testing
         }
     }
 
+    /// The body fails because the object or version is not there.
+    static func expectMissing(_ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("expected the version to be gone, it is there")
+        } catch {
+            guard case ObjectStoreError.s3(let s3) = error, s3.isMissingObject else {
+                Issue.record("expected a missing version, got \(error)")
+                return
+            }
+        }
+    }
+
     @Test("a COMPLIANCE version: its VersionId, the exact lock on HEAD and ?retention, its bytes by versionId")
     func putAndRead() throws {
         let client = try S3Fixture.bucket("put")
@@ -92,6 +105,93 @@ import Testing
         Self.expectS3("AccessDenied", status: 403) { try uploader.setLegalHold(name: "k", versionID: stored.versionID, .off) }
         try client.setLegalHold(name: "k", versionID: stored.versionID, .off)
         #expect(try client.legalHold(name: "k", versionID: stored.versionID) == .off)
+    }
+
+    @Test("a multi-delete naming a locked version refuses that entry (AccessDenied) and deletes the unlocked one beside it")
+    func multiDelete() throws {
+        let client = try S3Fixture.bucket("multidelete")
+        let path = try S3Fixture.file(size: 100)
+        defer { unlink(path) }
+        let locked = try client.putObject(name: "locked", path: path, retention: S3Fixture.retention())
+        let free = try client.putObject(name: "free", path: path, retention: nil)
+        let outcomes = try client.deleteObjects([.init(key: locked.key, versionID: locked.versionID), .init(key: free.key, versionID: free.versionID)])
+        #expect(outcomes.count == 2)
+        #expect(outcomes.contains { if case .refused(let entry, let code, _) = $0 { entry.key == "locked" && code == "AccessDenied" } else { false } }, "\(outcomes)")
+        #expect(outcomes.contains(.deleted(.init(key: "free", versionID: free.versionID), deleteMarkerVersionID: nil)), "\(outcomes)")
+        #expect(try client.getObject(name: "locked", versionID: locked.versionID).sha256 == locked.sha256)
+        Self.expectMissing { _ = try client.headObject(name: "free", versionID: free.versionID) }
+    }
+
+    @Test("a version locked only by the bucket's default retention cannot be deleted; the default is the admin's to set, not the uploader's")
+    func defaultRetention() throws {
+        let client = try S3Fixture.bucket("default")
+        let uploader = try S3Client(S3Fixture.configuration(bucket: client.configuration.bucket, key: SeaweedFS.uploaderKey, secret: SeaweedFS.uploaderSecret))
+        Self.expectS3("AccessDenied", status: 403) { try uploader.setDefaultRetention(.init(mode: .compliance, days: 1)) }
+        try client.setDefaultRetention(.init(mode: .compliance, days: 1))
+        #expect(try client.bucketLockState().defaultRetention == .init(mode: .compliance, days: 1))
+        let path = try S3Fixture.file(size: 100)
+        defer { unlink(path) }
+        let before = Timestamp(Date())
+        let stored = try uploader.putObject(name: "k", path: path, retention: nil)
+        let lock = try client.retention(name: "k", versionID: stored.versionID)
+        #expect(lock.mode == .compliance, "\(lock)")
+        let day: Int64 = 86_400_000_000, until = lock.retainUntil.microsecondsSinceEpoch
+        #expect(until >= before.microsecondsSinceEpoch + day - 1_000_000 && until <= Timestamp(Date()).microsecondsSinceEpoch + day + 1_000_000, "\(lock)")
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "k", versionID: stored.versionID) }
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "k", versionID: stored.versionID, bypassGovernance: true) }
+    }
+
+    @Test("versioning of a bucket with Object Lock cannot be suspended (409); it stays enabled")
+    func versioningStays() throws {
+        let client = try S3Fixture.bucket("versioning")
+        Self.expectS3("InvalidBucketState", status: 409) { try client.setVersioning(.suspended) }
+        #expect(try client.bucketLockState().versioning == .enabled)
+    }
+
+    @Test("CopyObject with lock headers: the copy is locked with its own date and held (read back, set where the store dropped the headers), cannot be deleted, holds the same bytes")
+    func copy() throws {
+        let client = try S3Fixture.bucket("copy")
+        let path = try S3Fixture.file(size: 10_000)
+        defer { unlink(path) }
+        let source = try client.putObject(name: "source", path: path, retention: nil)
+        let lock = S3Fixture.retention(years: 7)
+        let copied = try client.copyObject(from: "source", versionID: source.versionID, to: "copy", retention: lock, legalHold: true)
+        #expect(try client.retention(name: "copy", versionID: copied) == lock)
+        #expect(try client.legalHold(name: "copy", versionID: copied) == .on)
+        #expect(try client.legalHold(name: "source", versionID: source.versionID) == .off)
+        #expect(try client.getObject(name: "copy", versionID: copied).sha256 == source.sha256)
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "copy", versionID: copied) }
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "copy", versionID: copied, bypassGovernance: true) }
+    }
+
+    @Test("a legal hold outlives the retention: after retain-until it still blocks the delete, bypass or not; released, the delete goes through")
+    func holdAfterExpiry() throws {
+        let client = try S3Fixture.bucket("expiry")
+        let path = try S3Fixture.file(size: 100)
+        defer { unlink(path) }
+        // Whole seconds, 3 to 4 s ahead (a date in the past is refused).
+        let until = Timestamp(microsecondsSinceEpoch: (Timestamp(Date()).microsecondsSinceEpoch / 1_000_000 + 4) * 1_000_000)
+        let stored = try client.putObject(name: "k", path: path, retention: ObjectRetention(mode: .compliance, retainUntil: until), legalHold: true)
+        #expect(try client.legalHold(name: "k", versionID: stored.versionID) == .on)
+        while Timestamp(Date()).microsecondsSinceEpoch <= until.microsecondsSinceEpoch + 1_000_000 { usleep(200_000) }
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "k", versionID: stored.versionID) }
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "k", versionID: stored.versionID, bypassGovernance: true) }
+        try client.setLegalHold(name: "k", versionID: stored.versionID, .off)
+        try client.deleteObject(name: "k", versionID: stored.versionID)
+        Self.expectMissing { _ = try client.headObject(name: "k", versionID: stored.versionID) }
+    }
+
+    @Test("the least-privilege uploader cannot bypass GOVERNANCE (403) where the admin can")
+    func bypass() throws {
+        let client = try S3Fixture.bucket("bypass")
+        let uploader = try S3Client(S3Fixture.configuration(bucket: client.configuration.bucket, key: SeaweedFS.uploaderKey, secret: SeaweedFS.uploaderSecret))
+        let path = try S3Fixture.file(size: 100)
+        defer { unlink(path) }
+        let stored = try uploader.putObject(name: "k", path: path, retention: S3Fixture.retention(mode: .governance))
+        Self.expectS3("AccessDenied", status: 403) { try uploader.deleteObject(name: "k", versionID: stored.versionID, bypassGovernance: true) }
+        Self.expectS3("AccessDenied", status: 403) { try client.deleteObject(name: "k", versionID: stored.versionID) }
+        try client.deleteObject(name: "k", versionID: stored.versionID, bypassGovernance: true)
+        Self.expectMissing { _ = try client.headObject(name: "k", versionID: stored.versionID) }
     }
 
     @Test("multipart: 40 MiB in parts of 8, 16 and 16 MiB, each checksummed, locked like a single PUT, read back whole")

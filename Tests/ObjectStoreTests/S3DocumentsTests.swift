@@ -83,4 +83,25 @@ import Testing
         }
         #expect(malformed.code == "MalformedCompletion")
     }
+
+    @Test("multi-delete: each entry's outcome in order — deleted, a delete marker, refused with its code; a malformed answer refused")
+    func multiDelete() throws {
+        let answer = Array("""
+            <?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+            <Deleted><Key>plain</Key><VersionId>v0</VersionId></Deleted>\
+            <Error><Key>locked key</Key><VersionId>v1</VersionId><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>\
+            <Deleted><Key>marked</Key><DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>m9</DeleteMarkerVersionId></Deleted>\
+            </DeleteResult>
+            """.utf8)
+        let document = try S3XMLReader.parse(answer).get()
+        #expect(try MultiDelete.outcomes(document: document) == [
+            .deleted(.init(key: "plain", versionID: "v0"), deleteMarkerVersionID: nil),
+            .refused(.init(key: "locked key", versionID: "v1"), code: "AccessDenied", message: "Access Denied."),
+            .deleted(.init(key: "marked"), deleteMarkerVersionID: "m9"),
+        ])
+        #expect(throws: S3XMLError.self) { try MultiDelete.outcomes(document: XMLElement(name: "Error")) }
+        #expect(throws: S3XMLError.self) {
+            try MultiDelete.outcomes(document: XMLElement(name: "DeleteResult", children: [XMLElement(name: "Error", children: [XMLElement(name: "Code", text: "X")])]))
+        }
+    }
 }

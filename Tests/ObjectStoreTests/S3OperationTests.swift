@@ -61,4 +61,34 @@ import Testing
         Self.expectDigests(hold, of: hBody, data: false)
         #expect(String(decoding: hBody, as: UTF8.self).contains("<Status>ON</Status>"))
     }
+
+    @Test("bucket changes (versioning, the lock configuration) and multi-delete carry their bodies' digests")
+    func bucketChanges() {
+        let (versioning, vBody) = S3Operation.putBucketVersioning(path: "/b", .suspended)
+        Self.expectDigests(versioning, of: vBody, data: false)
+        #expect(versioning.query.map(\.name) == ["versioning"] && versioning.method == "PUT")
+        #expect(String(decoding: vBody, as: UTF8.self).hasSuffix(#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Suspended</Status></VersioningConfiguration>"#))
+        let (lock, lBody) = S3Operation.putObjectLockConfiguration(path: "/b", defaultRetention: .init(mode: .compliance, years: 7))
+        Self.expectDigests(lock, of: lBody, data: false)
+        #expect(lock.query.map(\.name) == ["object-lock"])
+        #expect(String(decoding: lBody, as: UTF8.self).contains(
+            "<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Years>7</Years></DefaultRetention></Rule>"))
+        let (_, bare) = S3Operation.putObjectLockConfiguration(path: "/b", defaultRetention: nil)
+        #expect(!String(decoding: bare, as: UTF8.self).contains("<Rule>"))
+        let (delete, dBody) = S3Operation.deleteObjects(path: "/b", [.init(key: "a&b <1>.csv", versionID: "v1"), .init(key: "c")])
+        Self.expectDigests(delete, of: dBody, data: false)
+        #expect(delete.method == "POST" && delete.query.map(\.name) == ["delete"])
+        #expect(String(decoding: dBody, as: UTF8.self).contains(
+            "<Quiet>false</Quiet><Object><Key>a&amp;b &lt;1&gt;.csv</Key><VersionId>v1</VersionId></Object><Object><Key>c</Key></Object></Delete>"))
+    }
+
+    @Test("CopyObject: the source bucket, key and version encoded, the copy's own lock, no source lock copied")
+    func copyObject() {
+        let request = S3Operation.copyObject(path: "/b/copy", sourceBucket: "b", sourceKey: "org 1/2024/ä+.tar.gz", versionID: "3f/=a",
+                                             retention: Self.lock, legalHold: true)
+        #expect(request.method == "PUT" && request.payloadHash == SigV4.emptyPayloadHash)
+        #expect(Self.header(request, "x-amz-copy-source") == "b/org%201/2024/%C3%A4%2B.tar.gz?versionId=3f%2F%3Da")
+        #expect(Self.header(request, "x-amz-object-lock-mode") == "COMPLIANCE" && Self.header(request, "x-amz-object-lock-legal-hold") == "ON")
+        #expect(Self.header(request, "x-amz-checksum-algorithm") == "SHA256")
+    }
 }
