@@ -29,4 +29,40 @@ public enum AuditChain {
     public static func hash(of entry: AuditEntry, previousHash: [UInt8]) -> [UInt8] {
         SHA256.hash(preimage(of: entry, previousHash: previousHash))
     }
+
+    /// Writes the preimage of `row` chained to `previousHash` into `buffer` (emptied first,
+    /// its capacity kept): the same bytes as `preimage(of:previousHash:)`, from the row's bytes.
+    public static func preimage(of row: AuditRowBytes, previousHash: [UInt8], into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: version.utf8)
+        buffer.append(contentsOf: previousHash)
+        func field(_ bytes: UnsafeRawBufferPointer) {
+            let n = UInt32(bytes.count)
+            buffer.append(UInt8(truncatingIfNeeded: n >> 24))
+            buffer.append(UInt8(truncatingIfNeeded: n >> 16))
+            buffer.append(UInt8(truncatingIfNeeded: n >> 8))
+            buffer.append(UInt8(truncatingIfNeeded: n))
+            buffer.append(contentsOf: bytes)
+        }
+        field(row.organization)
+        var seq = row.seq
+        if seq < 0 {
+            // Never written by the trigger (it counts from 1), but a tampered row may carry one.
+            Array(String(seq).utf8).withUnsafeBytes { field($0) }
+        } else { withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { digits in
+            var k = 20
+            repeat {
+                k -= 1
+                digits[k] = UInt8(truncatingIfNeeded: seq % 10) &+ 0x30
+                seq /= 10
+            } while seq > 0 && k > 0
+            field(UnsafeRawBufferPointer(rebasing: digits[k...]))
+        } }
+        row.occurredAt.withRFC3339 { field($0) }
+        field(row.actor)
+        field(row.action)
+        field(row.entity)
+        field(row.entityID)
+        field(row.payload)
+    }
 }
