@@ -52,7 +52,7 @@ let package = Package(
         // S3's I/O shell: sockets, TLS (through Crypto), the HTTP/1.1 exchange, the operations.
         .target(name: "ObjectStoreClient", dependencies: ["ObjectStore", "HTTP1", "Crypto", "Chronology"]),
         // The background check of export packages' locks in the WORM store (serve).
-        .target(name: "WormMonitor", dependencies: ["ObjectStoreClient", "ObjectStore", "Postgres", "Compliance", "Chronology"]),
+        .target(name: "WormMonitor", dependencies: ["ObjectStoreClient", "ObjectStore", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto"]),
         .target(
             name: "ComplianceStore",
             dependencies: ["Postgres", "Compliance", "Chronology", "JCS", "Crypto"]),

@@ -10,6 +10,8 @@ public struct AuditChainVerifier: Sendable {
     public private(set) var problems: [ChainProblem] = []
     public private(set) var problemCount = 0
     public private(set) var warningCount = 0
+    /// Findings a recorded event accounts for (counted among the warnings).
+    public private(set) var explainedCount = 0
     public private(set) var entries: Int64 = 0
     /// The first problem that is not a warning.
     public private(set) var firstProblem: ChainProblem?
@@ -47,6 +49,15 @@ public struct AuditChainVerifier: Sendable {
         check(seq: row.seq, occurredAt: row.occurredAt, prevHash: row.prevHash, hash: row.hash, computed: computed)
     }
 
+    /// Checks the next row of another chain of the same shape (`backup_audit`): `hashAgainst`
+    /// computes the row's hash chained to the hash it is given (the previous row's).
+    public mutating func consume(seq: Int64, time: Timestamp, prevHash: [UInt8], hash: [UInt8], hashAgainst: ([UInt8]) -> [UInt8]) {
+        let computed = hashAgainst(previousHash)
+        prevHash.withUnsafeBytes { prev in
+            hash.withUnsafeBytes { check(seq: seq, occurredAt: time, prevHash: prev, hash: $0, computed: computed) }
+        }
+    }
+
     private mutating func check(seq: Int64, occurredAt: Timestamp, prevHash: UnsafeRawBufferPointer, hash: UnsafeRawBufferPointer,
                                 computed: [UInt8]) {
         let atGenesis = entries == 0 && expectedSeq == 1
@@ -82,6 +93,7 @@ public struct AuditChainVerifier: Sendable {
     public mutating func record(_ problem: ChainProblem) {
         problems.append(problem)
         problemCount += 1
+        if problem.explanation != nil { explainedCount += 1 }
         if problem.isWarning {
             warningCount += 1
         } else if firstProblem == nil {

@@ -86,6 +86,16 @@ extension S3Client {
         return try putMultipart(name: name, fd: fd, size: size, contentType: contentType, retention: retention, legalHold: legalHold)
     }
 
+    /// Uploads `bytes` as `name` with one PUT (small documents: checkpoints), locked like
+    /// `putObject(name:path:…)` and with the same digests.
+    public func putObject(name: String, bytes: [UInt8], contentType: String, retention: ObjectRetention?) throws(ObjectStoreError) -> StoredObject {
+        let sha = SHA256.hash(bytes)
+        let request = S3Operation.putObject(path: objectPath(name), contentType: contentType, md5: MessageDigest.hash(.md5, bytes), sha256: sha,
+                                            retention: retention, legalHold: false)
+        let answer = try send(request, body: .bytes(bytes))
+        return try stored(name: name, answer: answer, sha256: Hex.encode(sha), size: Int64(bytes.count), retention: retention)
+    }
+
     /// The version an upload made; `etag` from the completion document of a multipart upload
     /// (a single PUT's is a header).
     private func stored(name: String, answer: Answer, etag: String? = nil, sha256: String, size: Int64,
@@ -181,9 +191,15 @@ extension S3Client {
     /// Streams the bytes of `versionID` to `sink`; returns their SHA-256 (hex) and count.
     public func getObject(name: String, versionID: String, sink: (UnsafeRawBufferPointer) throws(ObjectStoreError) -> Void = { _ in })
         throws(ObjectStoreError) -> (sha256: String, size: Int64) {
+        try getObject(storedKey: fullKey(name), versionID: versionID, sink: sink)
+    }
+
+    /// GetObject of a key as stored (the prefix already in it), streamed to `sink`.
+    public func getObject(storedKey: String, versionID: String, sink: (UnsafeRawBufferPointer) throws(ObjectStoreError) -> Void = { _ in })
+        throws(ObjectStoreError) -> (sha256: String, size: Int64) {
         var digest = MessageDigest(.sha256)
         var size: Int64 = 0
-        _ = try send(S3Request(method: "GET", path: objectPath(name), query: [("versionId", versionID)])) { bytes throws(ObjectStoreError) in
+        _ = try send(S3Request(method: "GET", path: keyPath(storedKey), query: [("versionId", versionID)])) { bytes throws(ObjectStoreError) in
             digest.update(bytes)
             size += Int64(bytes.count)
             try sink(bytes)

@@ -19,6 +19,8 @@ final class ConnectionWorker: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var stopped = false
+    /// The loop has returned: a later `stop` calls back at once.
+    private var exited = false
     private var connection: Connection?
     private var onStop: [@Sendable () -> Void] = []
     let cancellation = CancellationSignal()
@@ -66,6 +68,12 @@ final class ConnectionWorker: @unchecked Sendable {
     /// connection is closed.
     func stop(then done: (@Sendable () -> Void)? = nil) {
         condition.lock()
+        if exited {
+            // Stopped before (a pool closed twice): the loop is gone and would never call back.
+            condition.unlock()
+            done?()
+            return
+        }
         if let done { onStop.append(done) }
         stopped = true
         condition.signal()
@@ -79,6 +87,7 @@ final class ConnectionWorker: @unchecked Sendable {
             if jobs.isEmpty && stopped {
                 let callbacks = onStop
                 onStop = []
+                exited = true
                 condition.unlock()
                 connection?.close()
                 connection = nil

@@ -12,6 +12,15 @@ import Testing
         return ConnectionPool(configuration: .init(url: db.url, statementTimeout: timeout), size: size, checkoutTimeout: checkout)
     }
 
+    @Test("closing a pool twice returns (the second close found the workers gone and waited forever)", .timeLimit(.minutes(1)))
+    func closeTwice() async throws {
+        let pool = try await pool(size: 2)
+        #expect(try await pool.query("SELECT 1 AS n").single().decode(Int.self, "n") == 1)
+        await pool.close()
+        await pool.close()
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+    }
+
     @Test("a statement timeout cancels pg_sleep(10) on the server within 2 s; the connection is reused")
     func statementTimeout() async throws {
         let pool = try await pool(size: 1)

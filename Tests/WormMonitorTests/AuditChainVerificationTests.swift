@@ -1,0 +1,171 @@
+import Chronology
+import Compliance
+import ComplianceStore
+import ComplianceTesting
+import Crypto
+import Foundation
+import ObjectStore
+import ObjectStoreClient
+import Postgres
+import Testing
+@testable import WormMonitor
+
+/// The tamper scenarios of docs/audit-chain.md §7 against real PostgreSQL — the superuser ones
+/// in `session_replication_role = replica`, as an attacker would — and checkpoints against a real
+/// SeaweedFS, through `immoflow-compliance audit verify|checkpoint` as operators run it: each
+/// asserts the named problem and the seq where it is found, and the exit code.
+@Suite(.serialized) struct AuditChainVerificationTests {
+    struct Fixture {
+        let db: TestDatabase
+        let pool: ConnectionPool
+        let orgs: [String]
+        let environment: [String: String]
+        let keyFile: String
+        let key: Ed25519PrivateKey
+    }
+
+    /// A fresh database with `orgs` organizations of `rows` entries each; a signing key; the
+    /// WORM store when `worm`.
+    func fixture(_ label: String, orgs count: Int = 2, rows: Int = 20, worm: Bool = false) async throws -> Fixture {
+        let db = try await TestEnvironment.shared.migratedDatabase(label)
+        let pool = db.pool(size: 2)
+        let orgs = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        for (i, org) in orgs.enumerated() {
+            _ = try await pool.execute("INSERT INTO organizations (id, name, country) VALUES (\(org)::uuid, \("Org \(i)"), 'DE')")
+            let entries = (1...rows).map { n in
+                NewAuditEntry(actor: "user:\(n % 3)", action: "update", entity: "ledger_entries", entityID: "e-\(n)",
+                              payload: #"{"amount":"\#(n),00","text":"Miete – Größe \"A\"; €"}"#)
+            }
+            try await pool.withConnection { _ = try await AuditLogStore().append(entries, organization: UUID(uuidString: org)!, on: $0) }
+        }
+        let key = try Ed25519PrivateKey.generate()
+        let keyFile = NSTemporaryDirectory() + "signing-\(UUID().uuidString).pem"
+        try key.pkcs8PEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        var environment = ["DATABASE_URL": db.url, "IMMOFLOW_SIGNING_KEY_FILE": keyFile]
+        if worm {
+            let server = try SeaweedFS.shared()
+            let bucket = "\(label)-\(UInt32.random(in: 0...UInt32.max))"
+            let client = try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "eu-central-1", bucket: bucket,
+                                                      credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
+            try client.createBucket(objectLock: true)
+            environment.merge(["AWS_ACCESS_KEY_ID": SeaweedFS.adminKey, "AWS_SECRET_ACCESS_KEY": SeaweedFS.adminSecret, "AWS_REGION": "eu-central-1",
+                               "AWS_ENDPOINT_URL_S3": server.httpURL, "IMMOFLOW_WORM_BUCKET": client.configuration.bucket,
+                               "IMMOFLOW_WORM_PREFIX": "audit/"]) { $1 }
+        }
+        return Fixture(db: db, pool: pool, orgs: orgs, environment: environment, keyFile: keyFile, key: key)
+    }
+
+    /// Runs SQL as the attacker: a superuser with triggers off.
+    static func tamper(_ f: Fixture, _ sql: String) async throws {
+        try await f.pool.withConnection { c in
+            try await c.executeScript("SET session_replication_role = replica; \(sql); SET session_replication_role = origin")
+        }
+    }
+
+    /// The problems `audit verify` printed, as (kind, seq, organization).
+    static func verify(_ f: Fixture, _ extra: [String] = []) async throws -> (status: Int32, problems: [(kind: String, seq: Int, org: String?)], json: [String: Any], stderr: String) {
+        let run = try await TestBinary.run(["audit", "verify"] + extra, environment: f.environment)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] else {
+            return (run.status, [], [:], run.stderr + " | stdout: " + run.stdout)
+        }
+        let problems = (json["problems"] as? [[String: Any]] ?? []).map { p in
+            (kind: p["kind"] as? String ?? "", seq: p["seq"] as? Int ?? -1, org: p["organization_id"] as? String)
+        }
+        return (run.status, problems, json, run.stderr)
+    }
+
+    @Test("intact chains verify (exit 0), every chain summarised, the run recorded per organization; --backup-audit verifies that chain too")
+    func intact() async throws {
+        let f = try await fixture("audit-intact")
+        let result = try await Self.verify(f, ["--backup-audit"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.problems.isEmpty && result.json["ok"] as? Bool == true)
+        let chains = result.json["chains"] as? [[String: Any]] ?? []
+        #expect(chains.count == 3 && chains.filter { $0["chain"] as? String == "audit_logs" }.allSatisfy { $0["entries"] as? Int == 20 && $0["head_seq"] as? Int == 20 })
+        #expect(result.stderr.contains("organization \(f.orgs[0]): 20 entries, head seq 20, intact"), "\(result.stderr)")
+        let recorded = try await f.pool.query("SELECT count(*) AS n FROM audit_chain_verifications WHERE ok AND chain = 'audit_logs'").single().decode(Int64.self, "n")
+        #expect(recorded == 2)
+        await f.pool.close()
+    }
+
+    @Test("§7 #5, #6, #14, #18: an edited field, a deleted middle row, a re-serialised payload, a chain without its genesis — each named at its seq (exit 2)")
+    func tamperedRows() async throws {
+        let f = try await fixture("audit-tamper", orgs: 4)
+        let (a, b, c, d) = (f.orgs[0], f.orgs[1], f.orgs[2], f.orgs[3])
+        try await Self.tamper(f, "UPDATE audit_logs SET actor = 'user:evil' WHERE organization_id = '\(a)'::uuid AND seq = 7")
+        try await Self.tamper(f, "DELETE FROM audit_logs WHERE organization_id = '\(b)'::uuid AND seq = 5")
+        try await Self.tamper(f, #"UPDATE audit_logs SET payload = '{"text":"Miete – Größe \"A\"; €", "amount":"3,00"}' WHERE organization_id = '\#(c)'::uuid AND seq = 3"#)
+        try await Self.tamper(f, "DELETE FROM audit_logs WHERE organization_id = '\(d)'::uuid AND seq = 1")
+        let result = try await Self.verify(f)
+        #expect(result.status == 2, "\(result.stderr)")
+        let found = result.problems.map { "\($0.org ?? "-") \($0.kind) \($0.seq)" }
+        #expect(found.contains("\(a) hash mismatch 7") && !found.contains("\(a) hash mismatch 8"), "\(found)")
+        #expect(found.contains("\(b) gap in seq 6") && found.contains("\(b) broken link 6"), "\(found)")
+        #expect(found.contains("\(c) hash mismatch 3"), "\(found)")
+        #expect(found.contains("\(d) bad genesis 2"), "\(found)")
+        #expect(result.stderr.contains("organization \(a): 20 entries, head seq 20, 1 problem"), "\(result.stderr)")
+        let failed = try await f.pool.query("SELECT count(*) AS n FROM audit_chain_verifications WHERE NOT ok AND problem_count > 0 AND first_problem IS NOT NULL").single().decode(Int64.self, "n")
+        #expect(failed == 4)
+        await f.pool.close()
+    }
+
+    @Test("§7 #7: a row moved to another organization breaks both chains")
+    func movedRow() async throws {
+        let f = try await fixture("audit-move")
+        try await Self.tamper(f, "UPDATE audit_logs SET organization_id = '\(f.orgs[1])'::uuid, seq = 21 WHERE organization_id = '\(f.orgs[0])'::uuid AND seq = 10")
+        let result = try await Self.verify(f)
+        #expect(result.status == 2)
+        let found = result.problems.map { "\($0.org ?? "-") \($0.kind) \($0.seq)" }
+        #expect(found.contains("\(f.orgs[0]) gap in seq 11") && found.contains("\(f.orgs[1]) hash mismatch 21") && found.contains("\(f.orgs[1]) broken link 21"), "\(found)")
+        await f.pool.close()
+    }
+
+    @Test("§7 #8, #9, #10 with checkpoints in SeaweedFS: a recomputed history is a checkpoint mismatch, a cut tail or a TRUNCATE is beyond the head; a recorded restore explains it")
+    func checkpoints() async throws {
+        let f = try await fixture("audit-checkpoint", orgs: 3, worm: true)
+        let written = try await TestBinary.run(["audit", "checkpoint"], environment: f.environment)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.split(separator: "\n").count == 3 && written.stdout.contains(#""state":"written""#), "\(written.stdout)")
+        let again = try await TestBinary.run(["audit", "checkpoint"], environment: f.environment)
+        #expect(again.status == 0 && !again.stdout.contains(#""state":"written""#) && again.stdout.contains("already names seq 20"), "\(again.stdout)")
+        #expect(try await Self.verify(f).status == 0)
+        let (a, b, c) = (f.orgs[0], f.orgs[1], f.orgs[2])
+        // #8: edit seq 5, recompute every later hash and the head.
+        try await Self.tamper(f, """
+            DO $$ DECLARE r record; prev bytea; BEGIN
+              UPDATE audit_logs SET actor = 'user:evil' WHERE organization_id = '\(a)'::uuid AND seq = 5;
+              SELECT hash INTO prev FROM audit_logs WHERE organization_id = '\(a)'::uuid AND seq = 4;
+              FOR r IN SELECT * FROM audit_logs WHERE organization_id = '\(a)'::uuid AND seq >= 5 ORDER BY seq LOOP
+                UPDATE audit_logs SET prev_hash = prev, hash = audit_entry_hash(prev, r.organization_id, r.seq, r.occurred_at, r.actor, r.action, r.entity, r.entity_id, r.payload)
+                  WHERE organization_id = r.organization_id AND seq = r.seq RETURNING hash INTO prev;
+              END LOOP;
+              UPDATE audit_chain_head SET last_hash = prev WHERE organization_id = '\(a)'::uuid;
+            END $$
+            """)
+        // #9: cut the tail after seq 12 and rewrite the head.
+        try await Self.tamper(f, """
+            DELETE FROM audit_logs WHERE organization_id = '\(b)'::uuid AND seq > 12;
+            """)
+        try await Self.tamper(f, "UPDATE audit_chain_head SET (last_seq, last_hash) = (SELECT seq, hash FROM audit_logs WHERE organization_id = '\(b)'::uuid AND seq = 12) WHERE organization_id = '\(b)'::uuid")
+        // #10: TRUNCATE in replica mode (every organization's rows go; a and b were judged above).
+        let result = try await Self.verify(f, ["--organization", a, "--organization", b])
+        #expect(result.status == 2, "\(result.stderr)")
+        let found = result.problems.map { "\($0.org ?? "-") \($0.kind) \($0.seq)" }
+        #expect(found.contains("\(a) checkpoint mismatch 20") && !found.contains { $0.hasPrefix(a) && $0.contains("hash mismatch") }, "\(found)")
+        #expect(found.contains("\(b) checkpoint beyond head 20") && found.count == 2, "\(found)")
+        try await Self.tamper(f, "TRUNCATE audit_logs")
+        let truncated = try await Self.verify(f, ["--organization", c])
+        #expect(truncated.problems.map { "\($0.kind) \($0.seq)" } == ["checkpoint beyond head 20", "head table mismatch 0"], "\(truncated.problems)")
+        // #20: a restore recorded after the checkpoint, to a point before it, explains "beyond head".
+        let checkpointTime = try await f.pool.query("SELECT min(created_at) AS t FROM audit_checkpoints").single().decode(Timestamp.self, "t")
+        _ = try await f.pool.execute("""
+            INSERT INTO backup_audit (event_type, status, occurred_at, stanza, details)
+            VALUES ('restore', 'succeeded', now(), 'main', \(#"{"target_time":"\#(checkpointTime.adding(seconds: -60).rfc3339)"}"#))
+            """)
+        try await Self.tamper(f, "UPDATE audit_chain_head SET (last_seq, last_hash) = (0, decode(repeat('00', 32), 'hex')) WHERE organization_id = '\(c)'::uuid")
+        let explained = try await Self.verify(f, ["--organization", c])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        #expect(explained.stderr.contains("1 explained"), "\(explained.stderr)")
+        await f.pool.close()
+    }
+}
