@@ -50,10 +50,6 @@ public enum CheckpointCheck {
             guard mode == "COMPLIANCE" else {
                 return invalid("the stored version is \(mode.map { "locked in \($0) mode" } ?? "not locked"), not COMPLIANCE", seq: checkpoint.seq)
             }
-            if let recorded = item.recorded, recorded.checkpoint != checkpoint || recorded.signature != signature {
-                return invalid("the recorded row differs from the locked object (row: seq \(recorded.checkpoint.seq), hash \(Hex.encode(recorded.checkpoint.hash)))",
-                               seq: checkpoint.seq)
-            }
         }
         guard checkpoint.organizationID == organizationID else {
             return invalid("it is organization \(checkpoint.organizationID)'s checkpoint", seq: checkpoint.seq)
@@ -63,6 +59,11 @@ public enum CheckpointCheck {
             return invalid("signed by key \(checkpoint.keyID), which is not pinned", seq: checkpoint.seq)
         }
         guard checkpoint.isSigned(signature, by: key) else { return invalid("bad signature (key \(checkpoint.keyID))", seq: checkpoint.seq) }
+        // The object is sound; the row must say what it says (a superuser may have changed it).
+        if case .object = item.stored, let recorded = item.recorded, recorded.checkpoint != checkpoint || recorded.signature != signature {
+            return invalid("the recorded row differs from the locked object (row: seq \(recorded.checkpoint.seq), hash \(Hex.encode(recorded.checkpoint.hash)))",
+                           seq: checkpoint.seq)
+        }
         return .success(checkpoint)
     }
 

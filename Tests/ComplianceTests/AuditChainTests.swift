@@ -106,7 +106,7 @@ import Testing
         var entries = Self.chain(10)
         entries[4].payload = "{\"n\":999}"
         let v = Self.verify(entries)
-        #expect(v.problems == [ChainProblem(seq: 5, kind: .hashMismatch)])
+        #expect(v.problems.count == 1 && v.problems[0].matches(.hashMismatch, at: 5))
     }
 
     @Test("a deleted middle row: gap and broken link at the next seq")
@@ -114,8 +114,8 @@ import Testing
         var entries = Self.chain(10)
         entries.remove(at: 4)
         let v = Self.verify(entries)
-        #expect(v.problems.contains(ChainProblem(seq: 6, kind: .gapInSeq)))
-        #expect(v.problems.contains(ChainProblem(seq: 6, kind: .brokenLink)))
+        #expect(v.problems.contains { $0.matches(.gapInSeq, at: 6) })
+        #expect(v.problems.contains { $0.matches(.brokenLink, at: 6) })
         #expect(!v.isIntact)
     }
 
@@ -123,16 +123,16 @@ import Testing
     func reserialised() {
         var entries = Self.chain(3)
         entries[1].payload = "{ \"n\": 2 }"
-        #expect(Self.verify(entries).problems == [ChainProblem(seq: 2, kind: .hashMismatch)])
+        #expect(Self.verify(entries).problems.map { "\($0.kind.rawValue) \($0.seq)" } == ["hash mismatch 2"])
     }
 
     @Test("a chain starting at seq 2, or with a non-zero genesis, is bad genesis")
     func badGenesis() {
         let entries = Self.chain(3)
-        #expect(Self.verify(Array(entries.dropFirst())).problems.contains(ChainProblem(seq: 2, kind: .badGenesis)))
+        #expect(Self.verify(Array(entries.dropFirst())).problems.contains { $0.matches(.badGenesis, at: 2) })
         var first = entries[0]
         first.prevHash = [UInt8](repeating: 1, count: 32)
-        #expect(Self.verify([first]).problems.contains(ChainProblem(seq: 1, kind: .badGenesis)))
+        #expect(Self.verify([first]).problems.contains { $0.matches(.badGenesis, at: 1) })
     }
 
     @Test("time going backwards is a warning, not a failure")
@@ -141,7 +141,7 @@ import Testing
         entries[2].occurredAt = Timestamp(microsecondsSinceEpoch: 0)
         entries[2].hash = AuditChain.hash(of: entries[2], previousHash: entries[1].hash)
         let v = Self.verify(entries)
-        #expect(v.problems == [ChainProblem(seq: 3, kind: .timeWentBackwards)])
+        #expect(v.problems.count == 1 && v.problems[0].matches(.timeWentBackwards, at: 3))
         #expect(v.isIntact)
     }
 

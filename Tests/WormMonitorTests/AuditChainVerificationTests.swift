@@ -22,6 +22,7 @@ import Testing
         let environment: [String: String]
         let keyFile: String
         let key: Ed25519PrivateKey
+        let client: S3Client?
     }
 
     /// A fresh database with `orgs` organizations of `rows` entries each; a signing key; the
@@ -42,17 +43,20 @@ import Testing
         let keyFile = NSTemporaryDirectory() + "signing-\(UUID().uuidString).pem"
         try key.pkcs8PEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
         var environment = ["DATABASE_URL": db.url, "IMMOFLOW_SIGNING_KEY_FILE": keyFile]
+        var store: S3Client?
         if worm {
             let server = try SeaweedFS.shared()
             let bucket = "\(label)-\(UInt32.random(in: 0...UInt32.max))"
             let client = try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "eu-central-1", bucket: bucket,
                                                       credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
             try client.createBucket(objectLock: true)
+            store = try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "eu-central-1", bucket: bucket,
+                                                 prefix: "audit/", credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
             environment.merge(["AWS_ACCESS_KEY_ID": SeaweedFS.adminKey, "AWS_SECRET_ACCESS_KEY": SeaweedFS.adminSecret, "AWS_REGION": "eu-central-1",
                                "AWS_ENDPOINT_URL_S3": server.httpURL, "IMMOFLOW_WORM_BUCKET": client.configuration.bucket,
                                "IMMOFLOW_WORM_PREFIX": "audit/"]) { $1 }
         }
-        return Fixture(db: db, pool: pool, orgs: orgs, environment: environment, keyFile: keyFile, key: key)
+        return Fixture(db: db, pool: pool, orgs: orgs, environment: environment, keyFile: keyFile, key: key, client: store)
     }
 
     /// Runs SQL as the attacker: a superuser with triggers off.
@@ -166,6 +170,93 @@ import Testing
         let explained = try await Self.verify(f, ["--organization", c])
         #expect(explained.status == 0, "\(explained.stderr)")
         #expect(explained.stderr.contains("1 explained"), "\(explained.stderr)")
+        await f.pool.close()
+    }
+
+    @Test("§7 #12: a deleted or overwritten checkpoint object is still read by its version; a bad signature, another organization's checkpoint, an unpinned key, a forged or unlocked replacement are invalid")
+    func checkpointAttacks() async throws {
+        let f = try await fixture("audit-forge", orgs: 2, worm: true)
+        let client = try #require(f.client)
+        let written = try await TestBinary.run(["audit", "checkpoint"], environment: f.environment)
+        #expect(written.status == 0, "\(written.stderr)")
+        let (a, b) = (f.orgs[0], f.orgs[1])
+        let row = try await f.pool.query("SELECT storage_key, version_id FROM audit_checkpoints WHERE organization_id = \(a)::uuid").single()
+        let storageKey = try row.decode(String.self, "storage_key"), version = try row.decode(String.self, "version_id")
+        let name = String(storageKey.dropFirst("audit/".count))
+        // Another client adds a delete marker and a newer version over the key: the locked version is still read.
+        _ = try client.deleteObject(name: name)
+        _ = try client.putObject(name: name, bytes: Array("forged".utf8), contentType: "text/plain", retention: nil)
+        let afterDelete = try await Self.verify(f)
+        #expect(afterDelete.status == 0 && afterDelete.problems.isEmpty, "\(afterDelete.problems) \(afterDelete.stderr)")
+
+        // An unpinned key: only another public key given, no signing key.
+        let other = try Ed25519PrivateKey.generate()
+        let otherFile = NSTemporaryDirectory() + "other-\(UUID().uuidString).pem"
+        try other.publicKey.pem.write(toFile: otherFile, atomically: true, encoding: .utf8)
+        var unpinned = f
+        unpinned = Fixture(db: f.db, pool: f.pool, orgs: f.orgs, environment: f.environment.filter { $0.key != "IMMOFLOW_SIGNING_KEY_FILE" },
+                           keyFile: f.keyFile, key: f.key, client: f.client)
+        let wrongKey = try await Self.verify(unpinned, ["--public-key", otherFile])
+        #expect(wrongKey.status == 2 && wrongKey.problems.map(\.kind) == ["invalid checkpoint", "invalid checkpoint"], "\(wrongKey.problems)")
+        let noKey = try await Self.verify(unpinned)
+        #expect(noKey.status == 1 && noKey.stderr.contains("no public key is pinned"), "\(noKey.stderr)")
+
+        // Rows a superuser adds: b's checkpoint pointing at a's object; a checkpoint of b signed by another key.
+        let head = try await f.pool.query("SELECT seq, hash FROM audit_logs WHERE organization_id = \(b)::uuid ORDER BY seq DESC LIMIT 1").single()
+        let checkpoint = AuditCheckpoint(organizationID: b, seq: try head.decode(Int64.self, "seq"), hash: try head.decode(PostgresBytes.self, "hash").bytes,
+                                         createdAt: Timestamp(Date()), keyID: f.key.publicKey.keyID)
+        let forgedSignature = try other.sign(Array(checkpoint.text.utf8))
+        try await Self.tamper(f, """
+            INSERT INTO audit_checkpoints (organization_id, seq, hash, key_id, signature, storage_key, version_id)
+            SELECT '\(b)'::uuid, seq, hash, key_id, signature, storage_key, version_id FROM audit_checkpoints WHERE organization_id = '\(a)'::uuid;
+            INSERT INTO audit_checkpoints (organization_id, seq, hash, key_id, signature, created_at)
+            VALUES ('\(b)'::uuid, \(checkpoint.seq), decode('\(Hex.encode(checkpoint.hash))', 'hex'), '\(checkpoint.keyID)',
+                    decode('\(Hex.encode(forgedSignature))', 'hex'), '\(checkpoint.createdAt.rfc3339)')
+            """)
+        // A forged object locked in COMPLIANCE, and an unlocked one, put in place of a's checkpoint.
+        let forgedObject = checkpoint.object(signature: forgedSignature)
+        let lock = ObjectRetention(mode: .compliance, retainUntil: Timestamp(year: 2030, month: 1, day: 1)!)
+        let forged = try client.putObject(name: "checkpoints/forged.txt", bytes: forgedObject, contentType: "text/plain", retention: lock)
+        let unlocked = try client.putObject(name: "checkpoints/unlocked.txt", bytes: forgedObject, contentType: "text/plain", retention: nil)
+        try await Self.tamper(f, """
+            INSERT INTO audit_checkpoints (organization_id, seq, hash, key_id, signature, storage_key, version_id)
+            VALUES ('\(b)'::uuid, \(checkpoint.seq), decode('\(Hex.encode(checkpoint.hash))', 'hex'), '\(checkpoint.keyID)',
+                    decode('\(Hex.encode(forgedSignature))', 'hex'), '\(forged.key)', '\(forged.versionID)'),
+                   ('\(b)'::uuid, \(checkpoint.seq), decode('\(Hex.encode(checkpoint.hash))', 'hex'), '\(checkpoint.keyID)',
+                    decode('\(Hex.encode(forgedSignature))', 'hex'), '\(unlocked.key)', '\(unlocked.versionID)')
+            """)
+        let attacked = try await Self.verify(f, ["--organization", b])
+        #expect(attacked.status == 2)
+        let details = (attacked.json["problems"] as? [[String: Any]] ?? []).compactMap { $0["detail"] as? String }
+        #expect(attacked.problems.allSatisfy { $0.kind == "invalid checkpoint" } && attacked.problems.count == 4, "\(details)")
+        #expect(details.contains { $0.contains("organization \(a)'s checkpoint") }, "\(details)")
+        #expect(details.filter { $0.contains("bad signature") }.count == 2, "\(details)")
+        #expect(details.contains { $0.contains("not locked, not COMPLIANCE") }, "\(details)")
+        await f.pool.close()
+    }
+
+    @Test("a verification whose database goes away midway exits 1, not 0, and says so", .timeLimit(.minutes(2)))
+    func databaseGoesAway() async throws {
+        let f = try await fixture("audit-away", orgs: 1, rows: 1)
+        // Enough rows that the COPY runs for a while (one statement through the trigger).
+        _ = try await f.pool.execute("""
+            INSERT INTO audit_logs (organization_id, actor, action, entity, entity_id, payload)
+            SELECT \(f.orgs[0])::uuid, 'bulk', 'insert', 'ledger_entries', g::text, '{"n":' || g || '}' FROM generate_series(1, 300000) g
+            """)
+        let started = Task { try await TestBinary.run(["audit", "verify"], environment: f.environment) }
+        // Terminate the verifier's backend as soon as its COPY runs.
+        var terminated = false
+        for _ in 0..<400 where !terminated {
+            terminated = try await f.pool.query("""
+                SELECT count(pg_terminate_backend(pid)) > 0 AS t FROM pg_stat_activity
+                WHERE application_name = 'immoflow-compliance-cli' AND query LIKE 'COPY%' AND state = 'active'
+                """).single().decode(Bool.self, "t")
+            if !terminated { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let outcome = try await started.value
+        #expect(terminated, "the COPY was never seen running")
+        #expect(outcome.status == 1, "exit \(outcome.status): \(outcome.stderr)")
+        #expect(outcome.stderr.contains("audit verify"), "\(outcome.stderr)")
         await f.pool.close()
     }
 }
