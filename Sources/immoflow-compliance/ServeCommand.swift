@@ -2,6 +2,7 @@ import API
 import Compliance
 import ArgumentParser
 import Dispatch
+import Crypto
 import Foundation
 import ObjectStoreClient
 import HTTPServer
@@ -54,12 +55,21 @@ struct ServeCommand: AsyncParsableCommand {
     var metricsTokenRequired = false
     @Option(name: .customLong("worm-verify-interval"), help: "Seconds between two checks of one export package's lock in the WORM store (with IMMOFLOW_WORM_BUCKET set; 0: off).")
     var wormVerifyInterval: Int = 3600
+    @Option(name: .customLong("audit-verify-interval"), help: "Seconds between two verifications of the audit chains (0: off).")
+    var auditVerifyInterval: Int = 86_400
+    @Option(name: .customLong("audit-checkpoint-interval"),
+            help: "Seconds between two checkpoint runs (heads with new entries signed into the WORM store; needs IMMOFLOW_SIGNING_KEY_FILE and IMMOFLOW_WORM_BUCKET; 0: off).")
+    var auditCheckpointInterval: Int = 86_400
+    @Option(name: .customLong("audit-public-key"), help: "A PEM public key checkpoints may be signed with besides the signing key's (repeatable).")
+    var auditPublicKeyFiles: [String] = []
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
         guard (1...512).contains(poolSize) else { throw ValidationError("--pool-size must be 1…512") }
         guard (0...86_400).contains(walCheckInterval) else { throw ValidationError("--wal-check-interval must be 0…86400 seconds") }
         guard (0...2_592_000).contains(wormVerifyInterval) else { throw ValidationError("--worm-verify-interval must be 0…2592000 seconds") }
+        guard (0...2_592_000).contains(auditVerifyInterval) else { throw ValidationError("--audit-verify-interval must be 0…2592000 seconds") }
+        guard (0...2_592_000).contains(auditCheckpointInterval) else { throw ValidationError("--audit-checkpoint-interval must be 0…2592000 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
         guard (1...1_000_000).contains(maxConnectionsPerClient) else {
             throw ValidationError("--max-connections-per-client must be 1…1000000")
@@ -114,6 +124,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         options.walCheckInterval = walCheckInterval
         options.wormVerifyInterval = Int64(wormVerifyInterval)
+        options.auditVerifyInterval = Int64(auditVerifyInterval)
+        options.auditCheckpointInterval = Int64(auditCheckpointInterval)
+        do {
+            options.signingKey = try AuditCommand.signingKey()
+        } catch let failure as CommandFailure {
+            throw CommandFailure(failure.message.replacingOccurrences(of: "audit:", with: "serve:"), exitCode: failure.exitCode)
+        }
+        for path in auditPublicKeyFiles {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("serve: cannot read \(path)") }
+            do { options.auditPublicKeys.append(try Ed25519PublicKey(pem: pem)) } catch { throw CommandFailure("serve: \(path): \(error.reason)") }
+        }
         if let bucket = environment["IMMOFLOW_WORM_BUCKET"], !bucket.isEmpty {
             switch S3Configuration.fromEnvironment(environment) {
             case .success(let worm): options.worm = worm

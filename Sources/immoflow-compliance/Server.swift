@@ -1,5 +1,6 @@
 import API
 import Compliance
+import Crypto
 import Foundation
 import HTTPRouting
 import HTTPServer
@@ -42,6 +43,14 @@ enum Server {
         var worm: S3Configuration?
         /// Seconds between two checks of one export package's lock.
         var wormVerifyInterval: Int64 = 3600
+        /// Seconds between two verifications of the audit chains (0: never).
+        var auditVerifyInterval: Int64 = 86_400
+        /// Seconds between two checkpoint runs (0: never; needs `signingKey` and `worm`).
+        var auditCheckpointInterval: Int64 = 86_400
+        /// The checkpoints' signing key (nil: no checkpoints, a warning at start).
+        var signingKey: Ed25519PrivateKey?
+        /// Public keys checkpoints may be signed with besides the signing key's (rotations).
+        var auditPublicKeys: [Ed25519PublicKey] = []
 
         init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -93,13 +102,45 @@ enum Server {
                 FileHandle.standardError.write(Data("serve: warning: the WORM store cannot be used, export locks are not verified: \(error)\n".utf8))
             }
         }
+        let auditSchedule = startAuditSchedule(options)
         await stop()
         walMonitor?.cancel()
         wormMonitor?.cancel()
+        auditSchedule?.task.cancel()
+        if let auditSchedule { await auditSchedule.pool.close() }
         await server.shutdown()
         await readiness.close()
         await pool.close()
         sink.close()
     }
 
+    /// The audit chains' verification and checkpoints on their schedule, on a pool of their own
+    /// (one connection, long statements: a verification streams every row). Without a signing key
+    /// or a WORM store, checkpoints are skipped with a warning; verification still runs.
+    static func startAuditSchedule(_ options: Options) -> (task: Task<Void, Never>, pool: ConnectionPool)? {
+        guard options.auditVerifyInterval > 0 || options.auditCheckpointInterval > 0 else { return nil }
+        let report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("serve: \($0)\n".utf8)) }
+        let pool = ConnectionPool(
+            configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 3, applicationName: "immoflow-compliance-audit",
+                                                   statementTimeout: .seconds(3600)),
+            size: 1, checkoutTimeout: .seconds(3600))
+        var store: S3Client?
+        if let worm = options.worm {
+            do { store = try S3Client(worm) } catch { report("warning: the WORM store cannot be used for audit checkpoints: \(error)") }
+        }
+        var keys = options.auditPublicKeys
+        if let key = options.signingKey, !keys.contains(key.publicKey) { keys.append(key.publicKey) }
+        var writer: AuditCheckpointWriter?
+        if options.auditCheckpointInterval > 0 {
+            if let key = options.signingKey, let store {
+                writer = AuditCheckpointWriter(pool: pool, store: store, key: key, pinned: keys)
+            } else {
+                report("warning: audit checkpoints are skipped: " + (options.signingKey == nil ? "IMMOFLOW_SIGNING_KEY_FILE is not set" : "no WORM store (IMMOFLOW_WORM_BUCKET)"))
+            }
+        }
+        let schedule = AuditChainSchedule(pool: pool, verification: AuditChainVerification(pool: pool, store: store, keys: keys), writer: writer,
+                                          verifyInterval: options.auditVerifyInterval, checkpointInterval: options.auditCheckpointInterval)
+        let period = Duration.seconds(max(1, min(60, [options.auditVerifyInterval, options.auditCheckpointInterval].filter { $0 > 0 }.min() ?? 60)))
+        return (Task { await schedule.run(every: period, report: report) }, pool)
+    }
 }
