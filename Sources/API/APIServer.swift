@@ -44,6 +44,7 @@ public enum APIServer {
         BackupEventsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                                   clockSkew: dependencies.thresholds.clockSkew).register(in: &router)
+        AuditChainEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
         MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,

@@ -47,12 +47,14 @@ public struct MetricsEndpoint: Sendable {
         let skew = thresholds.clockSkew
         var out = ""
         do {
-            let (backups, evidence) = try await pool.withConnection { c in
+            let (backups, evidence, chains) = try await pool.withConnection { c in
                 (try await BackupMetricsStore().read(on: c, failures: failures, clockSkewSeconds: skew),
-                 try await ComplianceEvidenceStore().gather(on: c, now: now, organization: organization, clockSkewSeconds: skew))
+                 try await ComplianceEvidenceStore().gather(on: c, now: now, organization: organization, clockSkewSeconds: skew),
+                 try await AuditChainStatusStore().statuses(organization: organization, on: c))
             }
             out += Self.backupLines(backups, archiver: evidence.archiver)
             out += Self.complianceLines(WormStatus(evidence: evidence, thresholds: thresholds, now: now))
+            out += Self.auditChainLines(chains)
             out += Self.gauge("immoflow_database_up", "1 when the metrics could be read from the database.", [("", 1)])
         } catch {
             // The process and HTTP metrics still go out; the backup series are absent, which the
@@ -119,6 +121,25 @@ public struct MetricsEndpoint: Sendable {
             out += gauge("compliance_export_last_verification_timestamp_seconds",
                          "When an export package's lock was last read back from the WORM store (Unix time).", [("", Double(last.secondsSinceEpoch))])
         }
+        return out
+    }
+
+    /// Per chain (`chain="audit_logs"` with its organization, or `chain="backup_audit"`): whether
+    /// its newest verification found it intact, when that was, how many entries it verified, and
+    /// when its newest checkpoint was signed. Chains never verified have no samples.
+    static func auditChainLines(_ chains: [AuditChainStatus]) -> String {
+        func labels(_ c: AuditChainStatus) -> String {
+            c.organizationID.map { "chain=\"audit_logs\",organization=\"\($0)\"" } ?? "chain=\"backup_audit\",organization=\"\""
+        }
+        let verified = chains.filter { $0.lastVerification != nil }
+        var out = gauge("compliance_audit_chain_ok", "1 when the chain's newest verification found it intact, 0 when it found problems.",
+                        verified.map { (labels($0), $0.lastVerification!.ok ? 1 : 0) })
+        out += gauge("compliance_audit_chain_last_verification_timestamp_seconds", "When the chain was last verified (Unix time).",
+                     verified.map { (labels($0), Double($0.lastVerification!.at.secondsSinceEpoch)) })
+        out += gauge("compliance_audit_chain_entries_verified", "Entries the chain's newest verification read.",
+                     verified.map { (labels($0), Double($0.lastVerification!.entries)) })
+        out += gauge("compliance_audit_chain_last_checkpoint_timestamp_seconds", "When the chain's head was last signed into the WORM store (Unix time).",
+                     chains.compactMap { c in c.lastCheckpoint.map { (labels(c), Double($0.createdAt.secondsSinceEpoch)) } })
         return out
     }
 

@@ -76,6 +76,8 @@ public struct ComplianceEvidence: Sendable, Equatable {
     public var archiver: Archiver?
     /// Newest chain verification: when, and whether intact (nil if never verified).
     public var chainVerification: (at: Timestamp, intact: Bool)?
+    /// The first problem of a failing chain (`<organization>: <problem>`), when one fails.
+    public var chainProblem: String?
     public var exports = Exports()
 
     public init() {}
@@ -83,7 +85,7 @@ public struct ComplianceEvidence: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.fullBackup == b.fullBackup && a.diffBackup == b.diffBackup && a.restoreTest == b.restoreTest
             && a.drExercise == b.drExercise && a.offsiteCopy == b.offsiteCopy && a.walArchive == b.walArchive && a.archiver == b.archiver
-            && a.chainVerification?.at == b.chainVerification?.at && a.chainVerification?.intact == b.chainVerification?.intact
+            && a.chainVerification?.at == b.chainVerification?.at && a.chainVerification?.intact == b.chainVerification?.intact && a.chainProblem == b.chainProblem
             && a.exports == b.exports
     }
 }

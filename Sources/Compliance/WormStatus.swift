@@ -77,7 +77,7 @@ public struct WormStatus: Sendable, Equatable {
             let status: ControlStatus = !verification.intact ? .violation : (a > t.chainVerification ? .warning : .ok)
             controls.append(ComplianceControl(id: "audit_chain", title: "Audit chain verified intact", status: status,
                                               thresholdSeconds: t.chainVerification, ageSeconds: a, evidence: nil,
-                                              detail: !verification.intact ? "the last verification found problems"
+                                              detail: !verification.intact ? "the last verification found problems" + (e.chainProblem.map { " (\($0))" } ?? "")
                                                   : (a > t.chainVerification ? "the last verification is old" : "intact")))
         } else {
             controls.append(ComplianceControl(id: "audit_chain", title: "Audit chain verified intact", status: .unknown,

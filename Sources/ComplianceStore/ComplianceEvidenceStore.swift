@@ -39,12 +39,18 @@ public struct ComplianceEvidenceStore: Sendable {
                     ORDER BY occurred_at DESC, seq DESC LIMIT 1) o\(i) ON true
                 """
         }
-        select.append("v.verified_at AS v_at, v.ok AS v_ok")
+        // Every chain's newest verification counts (one failing organization is a violation even
+        // when another was verified after it); the control's age is that of the oldest of them.
+        select.append("v.verified_at AS v_at, v.ok AS v_ok, v.problem AS v_problem")
         from += """
 
-            LEFT JOIN LATERAL (SELECT verified_at, ok FROM audit_chain_verifications
-                WHERE $2::uuid IS NULL OR organization_id IS NULL OR organization_id = $2::uuid
-                ORDER BY verified_at DESC LIMIT 1) v ON true
+            LEFT JOIN LATERAL (SELECT min(verified_at) AS verified_at, bool_and(ok) AS ok,
+                                      (array_agg(coalesce(organization_id::text, 'backup_audit') || ': ' || coalesce(first_problem, 'problems found')
+                                                 ORDER BY organization_id NULLS LAST) FILTER (WHERE NOT ok))[1] AS problem
+                FROM (SELECT DISTINCT ON (organization_id, chain) organization_id, verified_at, ok, first_problem
+                      FROM audit_chain_verifications
+                      WHERE $2::uuid IS NULL OR organization_id IS NULL OR organization_id = $2::uuid
+                      ORDER BY organization_id, chain, verified_at DESC, id DESC) latest) v ON true
             """
         // The WAL archiver of this database (docs/api.md, "WAL lag"). WAL is waiting when the
         // newest completed segment (the one before the segment being written) has not been
@@ -99,6 +105,7 @@ public struct ComplianceEvidenceStore: Sendable {
         }
         if let at = try row.decode(Timestamp?.self, "v_at") {
             evidence.chainVerification = (at, try row.decode(Bool.self, "v_ok"))
+            evidence.chainProblem = try row.decode(String?.self, "v_problem")
         }
 
         let packages = try await connection.query("""

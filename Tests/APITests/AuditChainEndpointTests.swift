@@ -1,0 +1,111 @@
+import API
+import Chronology
+import Compliance
+import ComplianceStore
+import ComplianceTesting
+import Foundation
+import HTTPServer
+import JCS
+import Postgres
+import Testing
+
+/// `GET /api/compliance/audit-chain`, the audit-chain metrics and the worm-status control, fed by
+/// recorded verifications and checkpoints: every organization's head, newest verification and
+/// checkpoint; a scoped token sees its own organization; one failing organization is a violation
+/// even when another was verified after it.
+@Suite(.serialized) struct AuditChainEndpointTests {
+    static let hasher = TokenHasher(pepper: Array("a test pepper that is long enough!!".utf8))!
+
+    struct Fixture {
+        let server: HTTPServer
+        let pool: ConnectionPool
+        let orgA: String
+        let orgB: String
+    }
+
+    func fixture(_ label: String) async throws -> Fixture {
+        let pool = try await TestEnvironment.shared.migratedDatabase(label).pool(size: 2)
+        let a = UUID().uuidString.lowercased(), b = UUID().uuidString.lowercased()
+        try await pool.withConnection { c in
+            try await c.execute("INSERT INTO organizations (id, name, country) VALUES (\(a)::uuid, 'A GmbH', 'DE'), (\(b)::uuid, 'B GmbH', 'AT')")
+            for org in [a, b] {
+                _ = try await AuditLogStore().append((1...3).map { NewAuditEntry(actor: "u", action: "insert", entity: "tenants", payload: #"{"n":\#($0)}"#) },
+                                                     organization: UUID(uuidString: org)!, on: c)
+            }
+            // a: verified with a problem, then b intact a minute later; a checkpoint of b.
+            try await c.execute("""
+                INSERT INTO audit_chain_verifications (organization_id, chain, verified_at, entries, head_seq, head_hash, ok, problem_count, first_problem)
+                VALUES (\(a)::uuid, 'audit_logs', now() - interval '2 minutes', 3, 3, decode(repeat('aa', 32), 'hex'), false, 1, 'seq 2: hash mismatch'),
+                       (\(b)::uuid, 'audit_logs', now() - interval '1 minute', 3, 3, decode(repeat('bb', 32), 'hex'), true, 0, NULL),
+                       (NULL, 'backup_audit', now(), 0, 0, decode(repeat('00', 32), 'hex'), true, 0, NULL)
+                """)
+            try await c.execute("""
+                INSERT INTO audit_checkpoints (organization_id, seq, hash, key_id, signature, storage_key, version_id, created_at)
+                VALUES (\(b)::uuid, 3, decode(repeat('bb', 32), 'hex'), '0123456789abcdef', decode(repeat('11', 64), 'hex'), 'audit/checkpoints/x.txt', 'v1',
+                        '2026-12-01T00:00:00Z')
+                """)
+        }
+        let app = APIServer.makeApplication(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: Self.hasher, pool: pool)),
+                                            corsOrigins: [], accessLog: nil)
+        let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
+        server.start()
+        return Fixture(server: server, pool: pool, orgA: a, orgB: b)
+    }
+
+    func token(_ f: Fixture, _ role: Role, organization: String? = nil) async throws -> String {
+        try await f.pool.withConnection {
+            try await TokenStore(hasher: Self.hasher).create(name: "\(role.rawValue)-\(UUID().uuidString.prefix(8))", role: role,
+                                                            organization: organization.flatMap(UUID.init(uuidString:)), expiresAt: nil, on: $0).token
+        }
+    }
+
+    func get(_ f: Fixture, _ target: String, _ token: String?) async throws -> RawHTTPClient.Response {
+        try await RawHTTPClient.exchangeGET(port: f.server.port, target, headers: token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
+    }
+
+    @Test("every chain with its head, newest verification and checkpoint; a scoped token its own only; no token 401, a parameter 400")
+    func chains() async throws {
+        let f = try await fixture("audit-chain-endpoint")
+        let viewer = try await token(f, .viewer)
+        let r = try await get(f, "/api/compliance/audit-chain", viewer)
+        #expect(r.status == 200, "\(r.bodyText)")
+        let chains = try #require(try JSONParser.parse(r.body)["chains"]?.array)
+        #expect(chains.count == 3)
+        let b = try #require(chains.first { $0["organization_id"] == .string(f.orgB) })
+        #expect(b["head"]?["seq"] == .integer(3) && b["head"]?["hash"]?.string?.count == 64)
+        #expect(b["last_verification"]?["ok"] == .bool(true) && b["last_checkpoint"]?["version_id"] == .string("v1"))
+        #expect(b["last_checkpoint"]?["created_at"] == .string("2026-12-01T00:00:00.000000Z"))
+        let a = try #require(chains.first { $0["organization_id"] == .string(f.orgA) })
+        #expect(a["last_verification"]?["first_problem"] == .string("seq 2: hash mismatch") && a["last_checkpoint"] == .null)
+        #expect(chains.contains { $0["chain"] == .string("backup_audit") && $0["organization_id"] == .null })
+
+        let scoped = try await get(f, "/api/compliance/audit-chain", try await token(f, .viewer, organization: f.orgB))
+        let own = try #require(try JSONParser.parse(scoped.body)["chains"]?.array)
+        #expect(own.count == 1 && own[0]["organization_id"] == .string(f.orgB))
+        #expect(try await get(f, "/api/compliance/audit-chain", nil).status == 401)
+        #expect(try await get(f, "/api/compliance/audit-chain?organization=x", viewer).status == 400)
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
+    @Test("metrics per chain; the worm-status control a violation naming the failing organization though another was verified after it")
+    func metricsAndControl() async throws {
+        let f = try await fixture("audit-chain-metrics")
+        let metrics = try await get(f, "/api/metrics", nil).bodyText
+        #expect(metrics.contains(#"compliance_audit_chain_ok{chain="audit_logs",organization="\#(f.orgA)"} 0"#), "\(metrics)")
+        #expect(metrics.contains(#"compliance_audit_chain_ok{chain="audit_logs",organization="\#(f.orgB)"} 1"#))
+        #expect(metrics.contains(#"compliance_audit_chain_ok{chain="backup_audit",organization=""} 1"#))
+        #expect(metrics.contains(#"compliance_audit_chain_entries_verified{chain="audit_logs",organization="\#(f.orgB)"} 3"#))
+        #expect(metrics.contains(#"compliance_audit_chain_last_checkpoint_timestamp_seconds{chain="audit_logs",organization="\#(f.orgB)"} 1796083200"#))
+        let status = try await get(f, "/api/compliance/worm-status", try await token(f, .viewer))
+        let control = try #require(try JSONParser.parse(status.body)["controls"]?.array?.first { $0["id"] == .string("audit_chain") })
+        #expect(control["status"] == .string("violation"))
+        #expect(control["detail"]?.string?.contains("\(f.orgA): seq 2: hash mismatch") == true, "\(control)")
+        // B's own view: its chain is intact.
+        let scoped = try await get(f, "/api/compliance/worm-status", try await token(f, .viewer, organization: f.orgB))
+        let own = try #require(try JSONParser.parse(scoped.body)["controls"]?.array?.first { $0["id"] == .string("audit_chain") })
+        #expect(own["status"] == .string("ok"), "\(own)")
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+}
