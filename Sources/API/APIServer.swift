@@ -45,6 +45,7 @@ public enum APIServer {
         RecordBackupEventEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                                   clockSkew: dependencies.thresholds.clockSkew).register(in: &router)
         AuditChainEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        AuditLogsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
         MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,

@@ -43,6 +43,23 @@ public struct AuditLogStore: Sendable {
         return try rows.map { try AuditEntry(row: $0) }
     }
 
+    /// One page of `q` in seq order, and whether more follow (`limit + 1` rows are read).
+    public func page(_ q: AuditLogQuery, on connection: PooledConnection) async throws -> (entries: [AuditEntry], more: Bool) {
+        let rows = try await connection.query("""
+            SELECT organization_id, seq, occurred_at, actor, action, entity, entity_id, payload, prev_hash, hash
+            FROM audit_logs
+            WHERE organization_id = \(q.organizationID)::uuid AND seq > \(q.afterSeq)
+              AND (\(q.from)::timestamptz IS NULL OR occurred_at >= \(q.from)::timestamptz)
+              AND (\(q.to)::timestamptz IS NULL OR occurred_at < \(q.to)::timestamptz)
+              AND (\(q.actor)::text IS NULL OR actor = \(q.actor)::text)
+              AND (\(q.action)::text IS NULL OR action = \(q.action)::text)
+              AND (\(q.entity)::text IS NULL OR entity = \(q.entity)::text)
+            ORDER BY seq LIMIT \(q.limit + 1)
+            """)
+        let entries = try rows.map { try AuditEntry(row: $0) }
+        return (Array(entries.prefix(q.limit)), entries.count > q.limit)
+    }
+
     /// Verifies an organization's whole chain page by page (constant memory).
     public func verify(organization: UUID, pageSize: Int = 5000, pool: ConnectionPool) async throws -> AuditChainVerifier {
         var verifier = AuditChainVerifier()

@@ -1,6 +1,7 @@
 import API
 import Chronology
 import Compliance
+import Crypto
 import ComplianceStore
 import ComplianceTesting
 import Foundation
@@ -105,6 +106,63 @@ import Testing
         let scoped = try await get(f, "/api/compliance/worm-status", try await token(f, .viewer, organization: f.orgB))
         let own = try #require(try JSONParser.parse(scoped.body)["controls"]?.array?.first { $0["id"] == .string("audit_chain") })
         #expect(own["status"] == .string("ok"), "\(own)")
+        await f.server.shutdown()
+        await f.pool.close()
+    }
+
+    @Test("audit-logs: chain order, hashed renderings that recompute the chain, filters, keyset pages in JSON and CSV, scope and parameter refusals")
+    func auditLogs() async throws {
+        let f = try await fixture("audit-logs-endpoint")
+        try await f.pool.withConnection { c in
+            _ = try await AuditLogStore().append((4...9).map { n in
+                NewAuditEntry(actor: n % 2 == 0 ? "user:even" : "user:odd", action: "update", entity: n < 7 ? "tenants" : "ledger_entries",
+                              entityID: "e\(n)", payload: #"{"text":"Größe \"A\"; €","n":\#(n)}"#)
+            }, organization: UUID(uuidString: f.orgA)!, on: c)
+        }
+        let viewer = try await token(f, .viewer)
+        // Whole log in pages of 4: the rows recompute the chain from the JSON alone.
+        var entries: [JSONValue] = []
+        var cursor: String?
+        repeat {
+            let r = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA.uppercased())&limit=4" + (cursor.map { "&cursor=\($0)" } ?? ""), viewer)
+            #expect(r.status == 200, "\(r.bodyText)")
+            let page = try JSONParser.parse(r.body)
+            entries += page["entries"]?.array ?? []
+            cursor = page["next_cursor"]?.string
+        } while cursor != nil
+        #expect(entries.map { $0["seq"]?.integer ?? 0 } == Array(1...9))
+        var verifier = AuditChainVerifier()
+        for e in entries {
+            verifier.consume(AuditEntry(organizationID: e["organization_id"]!.string!, seq: e["seq"]!.integer!,
+                                        occurredAt: Timestamp(rfc3339: e["occurred_at"]!.string!)!, actor: e["actor"]!.string!,
+                                        action: e["action"]!.string!, entity: e["entity"]!.string!, entityID: e["entity_id"]!.string!,
+                                        payload: e["payload"]!.string!, prevHash: Hex.decode(e["prev_hash"]!.string!)!, hash: Hex.decode(e["hash"]!.string!)!))
+        }
+        #expect(verifier.isIntact && verifier.entries == 9)
+        #expect(entries.allSatisfy { $0["occurred_at"]?.string?.count == 27 })
+        // Filters.
+        let filtered = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=user:even&entity=ledger_entries", viewer)
+        #expect(try JSONParser.parse(filtered.body)["entries"]?.array?.map { $0["seq"]?.integer ?? 0 } == [8])
+        let future = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&from=2999-01-01T00:00:00Z", viewer)
+        #expect(try JSONParser.parse(future.body)["entries"]?.array?.isEmpty == true)
+        // CSV: the header, a row per entry, the next cursor in a header.
+        let csv = try await RawHTTPClient.exchangeGET(port: f.server.port, "/api/compliance/audit-logs?organization=\(f.orgA)&limit=2",
+                                                     headers: "Authorization: Bearer \(viewer)\r\nAccept: text/csv\r\n")
+        #expect(csv.status == 200 && csv.header("Content-Type") == "text/csv; charset=utf-8" && csv.header("X-Next-Cursor")?.count == 11)
+        let lines = csv.bodyText.split(separator: "\r\n")
+        #expect(lines.count == 3 && lines[0] == "organization_id,seq,occurred_at,actor,action,entity,entity_id,payload,prev_hash,hash")
+        // Scope: a token of B reads B (without naming it) and is refused A; an unscoped token must name one.
+        let scopedB = try await token(f, .viewer, organization: f.orgB)
+        let own = try await get(f, "/api/compliance/audit-logs", scopedB)
+        let ownEntries = try JSONParser.parse(own.body)["entries"]?.array?.count
+        #expect(own.status == 200 && ownEntries == 3)
+        #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)", scopedB).status == 403)
+        for bad in ["", "?organization=nope", "?organization=\(f.orgA)&limit=0", "?organization=\(f.orgA)&cursor=abc",
+                    "?organization=\(f.orgA)&actor=a&actor=b", "?organization=\(f.orgA)&colour=red"] {
+            let r = try await get(f, "/api/compliance/audit-logs" + bad, viewer)
+            #expect(r.status == 400 && r.bodyText.contains("invalid_parameter"), "\(bad): \(r.bodyText)")
+        }
+        #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)", nil).status == 401)
         await f.server.shutdown()
         await f.pool.close()
     }
