@@ -143,6 +143,8 @@ import Testing
         // Filters.
         let filtered = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=user:even&entity=ledger_entries", viewer)
         #expect(try JSONParser.parse(filtered.body)["entries"]?.array?.map { $0["seq"]?.integer ?? 0 } == [8])
+        let nul = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=user%00", viewer)
+        #expect(nul.status == 200 && (try? JSONParser.parse(nul.body)["entries"]?.array?.isEmpty) == true, "\(nul.bodyText)")
         let future = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&from=2999-01-01T00:00:00Z", viewer)
         #expect(try JSONParser.parse(future.body)["entries"]?.array?.isEmpty == true)
         // CSV: the header, a row per entry, the next cursor in a header.
@@ -151,9 +153,10 @@ import Testing
         #expect(csv.status == 200 && csv.header("Content-Type") == "text/csv; charset=utf-8" && csv.header("X-Next-Cursor")?.count == 11)
         let lines = csv.bodyText.split(separator: "\r\n")
         #expect(lines.count == 3 && lines[0] == "organization_id,seq,occurred_at,actor,action,entity,entity_id,payload,prev_hash,hash")
-        // Scope: a token of B reads B (without naming it) and is refused A; an unscoped token must name one.
+        // Scope: a token of B reads B and is refused A; every token names the organization.
         let scopedB = try await token(f, .viewer, organization: f.orgB)
-        let own = try await get(f, "/api/compliance/audit-logs", scopedB)
+        #expect(try await get(f, "/api/compliance/audit-logs", scopedB).status == 400)
+        let own = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgB)", scopedB)
         let ownEntries = try JSONParser.parse(own.body)["entries"]?.array?.count
         #expect(own.status == 200 && ownEntries == 3)
         #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)", scopedB).status == 403)
