@@ -41,6 +41,41 @@ import Testing
                 == "03c917ad22e1f9cb65bbec29879c3fb5d7e17b4000adef35c236e665a01f3637")
     }
 
+    /// The verifier's byte path (rows as the binary COPY delivers them) against the same vectors.
+    static func bytesPreimage(_ e: AuditEntry, previousHash: [UInt8]) -> [UInt8] {
+        var buffer: [UInt8] = []
+        Array(e.organizationID.utf8).withUnsafeBytes { org in
+            Array(e.actor.utf8).withUnsafeBytes { actor in
+                Array(e.action.utf8).withUnsafeBytes { action in
+                    Array(e.entity.utf8).withUnsafeBytes { entity in
+                        Array(e.entityID.utf8).withUnsafeBytes { entityID in
+                            Array(e.payload.utf8).withUnsafeBytes { payload in
+                                [UInt8]().withUnsafeBytes { none in
+                                    AuditChain.preimage(of: AuditRowBytes(organization: org, seq: e.seq, occurredAt: e.occurredAt, actor: actor, action: action,
+                                                                          entity: entity, entityID: entityID, payload: payload, prevHash: none, hash: none),
+                                                        previousHash: previousHash, into: &buffer)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return buffer
+    }
+
+    @Test("the byte path: V1's 267 bytes and hash; seqs of every width and a negative one render as their decimal text")
+    func bytePath() {
+        let preimage = Self.bytesPreimage(Self.v1, previousHash: AuditChain.genesis)
+        #expect(preimage == AuditChain.preimage(of: Self.v1, previousHash: AuditChain.genesis))
+        #expect(Hex.encode(SHA256.hash(preimage)) == "5de05ca9acc7e6d00997e023abeba2f608db1f1f8bbb58dc95feac68416ebde7")
+        for seq: Int64 in [0, 9, 10, 1_000_000, Int64.max, -1, Int64.min] {
+            var entry = Self.v1
+            entry.seq = seq
+            #expect(Self.bytesPreimage(entry, previousHash: AuditChain.genesis) == AuditChain.preimage(of: entry, previousHash: AuditChain.genesis), "seq \(seq)")
+        }
+    }
+
     @Test("field helper: F(Größe) and F(empty)")
     func fieldEncoding() {
         var p = ChainPreimage(prefix: "", previousHash: [])
