@@ -67,7 +67,7 @@ public final class AuditChainVerification: Sendable {
         // The locked objects, read before the rows: each is judged when its organization ends.
         var evidence: [String: [CheckpointEvidence]] = [:]
         for (org, rows) in recorded {
-            for row in rows { evidence[org, default: []].append(await read(row)) }
+            for row in rows { evidence[org, default: []].append(try await read(row)) }
         }
         var results: [String: ChainVerificationResult] = [:]
         var keptByOrg: [String: [ChainProblem]] = [:]
@@ -87,6 +87,9 @@ public final class AuditChainVerification: Sendable {
             if let head = heads[org], head.seq != verifier.head.seq || head.hash != verifier.head.hash {
                 verifier.record(ChainProblem(seq: verifier.head.seq, kind: .headTableMismatch, expected: "seq \(verifier.head.seq), hash \(Hex.encode(verifier.head.hash))",
                                              found: "seq \(head.seq), hash \(Hex.encode(head.hash))", detail: "audit_chain_head"))
+            } else if heads[org] == nil, verifier.entries > 0 {
+                verifier.record(ChainProblem(seq: verifier.head.seq, kind: .headTableMismatch, expected: "seq \(verifier.head.seq), hash \(Hex.encode(verifier.head.hash))",
+                                             found: "no head row", detail: "audit_chain_head"))
             }
             keep(org, verifier.takeProblems())
             results[org] = ChainVerificationResult(chain: "audit_logs", organizationID: org, verifier: verifier, kept: keptByOrg[org] ?? [],
@@ -104,14 +107,16 @@ public final class AuditChainVerification: Sendable {
         return results.keys.sorted().map { results[$0]! }
     }
 
-    /// What the store says of a recorded checkpoint's version (or why it was not asked).
-    private func read(_ row: CheckpointEvidence.Recorded) async -> CheckpointEvidence {
+    /// What the store says of a recorded checkpoint's version (or why it was not asked). A store
+    /// that is configured but cannot be read fails the verification (exit 1: could not verify)
+    /// rather than judge the checkpoints from their rows, which a superuser could have made.
+    private func read(_ row: CheckpointEvidence.Recorded) async throws -> CheckpointEvidence {
         let location = "\(row.storageKey ?? "(no object)")@\(row.versionID ?? "-")"
         guard let store else { return CheckpointEvidence(recorded: row, stored: .unchecked("no WORM store configured"), location: location) }
         guard let key = row.storageKey, let version = row.versionID else {
             return CheckpointEvidence(recorded: row, stored: .unchecked("the checkpoint was stored nowhere"), location: location)
         }
-        let stored: CheckpointEvidence.Stored = await withCheckedContinuation { done in
+        let stored: Result<CheckpointEvidence.Stored, ObjectStoreError> = await withCheckedContinuation { done in
             DispatchQueue.global().async {
                 do throws(ObjectStoreError) {
                     let info = try store.headObject(storedKey: key, versionID: version)
@@ -120,15 +125,16 @@ public final class AuditChainVerification: Sendable {
                         guard bytes.count + chunk.count <= 64 * 1024 else { throw .refused("a checkpoint object above 64 KiB") }
                         bytes.append(contentsOf: chunk)
                     }
-                    done.resume(returning: .object(bytes, lockMode: info.retention?.mode.rawValue, retainUntil: info.retention?.retainUntil))
+                    done.resume(returning: .success(.object(bytes, lockMode: info.retention?.mode.rawValue, retainUntil: info.retention?.retainUntil)))
                 } catch {
-                    if case .s3(let s3) = error, s3.isMissingObject { done.resume(returning: .missing) } else {
-                        done.resume(returning: .unchecked("the store could not be read: \(error)"))
-                    }
+                    if case .s3(let s3) = error, s3.isMissingObject { done.resume(returning: .success(.missing)) } else { done.resume(returning: .failure(error)) }
                 }
             }
         }
-        return CheckpointEvidence(recorded: row, stored: stored, location: location)
+        switch stored {
+        case .success(let stored): return CheckpointEvidence(recorded: row, stored: stored, location: location)
+        case .failure(let error): throw error
+        }
     }
 
     // MARK: backup_audit

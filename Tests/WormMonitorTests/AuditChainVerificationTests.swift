@@ -232,6 +232,11 @@ import Testing
         #expect(details.contains { $0.contains("organization \(a)'s checkpoint") }, "\(details)")
         #expect(details.filter { $0.contains("bad signature") }.count == 2, "\(details)")
         #expect(details.contains { $0.contains("not locked, not COMPLIANCE") }, "\(details)")
+        // A store that does not answer: could not verify (exit 1), never judged from the rows alone.
+        var unreachable = f.environment
+        unreachable["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:1"
+        let down = try await TestBinary.run(["audit", "verify"], environment: unreachable)
+        #expect(down.status == 1 && down.stdout.contains(#""completed":false"#), "\(down.status) \(down.stderr) \(down.stdout)")
         await f.pool.close()
     }
 
