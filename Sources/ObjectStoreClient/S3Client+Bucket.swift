@@ -88,4 +88,23 @@ extension S3Client {
             throw .refused("the store left the copy \(fullKey(name)) (version \(versionID)) without the lock asked for")
         }
     }
+
+    /// Every version and delete marker under `prefix` (a name prefix: the configured prefix is
+    /// added), page by page, keys as stored.
+    public func listVersions(prefix: String) throws(ObjectStoreError) -> [VersionListing.Version] {
+        var all: [VersionListing.Version] = []
+        var marker: (keyMarker: String, versionIDMarker: String)?
+        repeat {
+            var query: [(name: String, value: String)] = [("versions", ""), ("prefix", fullKey(prefix)), ("max-keys", "1000")]
+            if let marker {
+                query.append(("key-marker", marker.keyMarker))
+                if !marker.versionIDMarker.isEmpty { query.append(("version-id-marker", marker.versionIDMarker)) }
+            }
+            let answer = try document(send(S3Request(method: "GET", path: bucketPath(), query: query)))
+            let page = try mapDocument { () throws(S3XMLError) in try VersionListing(document: answer) }
+            all += page.versions
+            marker = page.next
+        } while marker != nil && all.count < 10_000_000
+        return all
+    }
 }

@@ -69,6 +69,18 @@ public final class AuditChainVerification: Sendable {
         for (org, rows) in recorded {
             for row in rows { evidence[org, default: []].append(try await read(row)) }
         }
+        // Locked checkpoint versions no row names: rows a superuser deleted (or an upload whose
+        // row was never written) must not take their checkpoints out of the judgement.
+        for (org, item) in try await unrecorded(recorded) where organizations?.contains(org) ?? true {
+            evidence[org, default: []].append(item)
+        }
+        var capture: [String: Set<Int64>] = [:]
+        for (org, items) in evidence {
+            capture[org] = Set(items.compactMap { item in
+                if case .object(let bytes, _, _) = item.stored, case .success(let parsed) = AuditCheckpoint.parse(object: bytes) { return parsed.checkpoint.seq }
+                return item.recorded?.checkpoint.seq
+            })
+        }
         var results: [String: ChainVerificationResult] = [:]
         var keptByOrg: [String: [ChainProblem]] = [:]
         func keep(_ org: String, _ problems: [ChainProblem]) {
@@ -96,11 +108,11 @@ public final class AuditChainVerification: Sendable {
                                                    checkpointsChecked: items.count)
         }
         try await AuditChainScan().run(organizations: organizations, on: connection,
-                                       start: { org in AuditChainVerifier(capturing: Set((recorded[org] ?? []).map(\.checkpoint.seq))) },
+                                       start: { org in AuditChainVerifier(capturing: capture[org] ?? []) },
                                        drain: { org, verifier in keep(org, verifier.takeProblems()) },
                                        finish: finish)
         // Organizations without a single row: an empty chain (a truncation shows against its checkpoints).
-        for org in Set(known).union(recorded.keys).union(heads.keys) where results[org] == nil {
+        for org in Set(known).union(recorded.keys).union(heads.keys).union(evidence.keys) where results[org] == nil {
             if let organizations, !organizations.contains(org) { continue }
             try await finish(org, AuditChainVerifier())
         }
@@ -116,25 +128,51 @@ public final class AuditChainVerification: Sendable {
         guard let key = row.storageKey, let version = row.versionID else {
             return CheckpointEvidence(recorded: row, stored: .unchecked("the checkpoint was stored nowhere"), location: location)
         }
-        let stored: Result<CheckpointEvidence.Stored, ObjectStoreError> = await withCheckedContinuation { done in
-            DispatchQueue.global().async {
-                do throws(ObjectStoreError) {
-                    let info = try store.headObject(storedKey: key, versionID: version)
-                    var bytes: [UInt8] = []
-                    _ = try store.getObject(storedKey: key, versionID: version) { (chunk: UnsafeRawBufferPointer) throws(ObjectStoreError) in
-                        guard bytes.count + chunk.count <= 64 * 1024 else { throw .refused("a checkpoint object above 64 KiB") }
-                        bytes.append(contentsOf: chunk)
-                    }
-                    done.resume(returning: .success(.object(bytes, lockMode: info.retention?.mode.rawValue, retainUntil: info.retention?.retainUntil)))
-                } catch {
-                    if case .s3(let s3) = error, s3.isMissingObject { done.resume(returning: .success(.missing)) } else { done.resume(returning: .failure(error)) }
+        return CheckpointEvidence(recorded: row, stored: try await Self.fetch(store, key: key, version: version), location: location)
+    }
+
+    /// Every locked version under the store's `checkpoints/<organization>/` that no row names,
+    /// with its organization (from the key). Unlocked versions are not checkpoints of ours
+    /// (every checkpoint is written locked) and are left out.
+    private func unrecorded(_ recorded: [String: [CheckpointEvidence.Recorded]]) async throws -> [(String, CheckpointEvidence)] {
+        guard let store else { return [] }
+        let named = Set(recorded.values.joined().compactMap { r in r.storageKey.flatMap { key in r.versionID.map { "\(key)@\($0)" } } })
+        let listed: [VersionListing.Version] = try await Self.blocking { () throws(ObjectStoreError) in try store.listVersions(prefix: "checkpoints/") }
+        var out: [(String, CheckpointEvidence)] = []
+        for version in listed where !version.isDeleteMarker && !named.contains("\(version.key)@\(version.versionID)") {
+            let parts = version.key.dropFirst(store.configuration.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "checkpoints", let uuid = UUID(uuidString: String(parts[1])), uuid.uuidString.lowercased() == parts[1] else { continue }
+            let stored = try await Self.fetch(store, key: version.key, version: version.versionID)
+            guard case .object(_, let mode, _) = stored, mode == ObjectLockMode.compliance.rawValue else { continue }
+            out.append((String(parts[1]), CheckpointEvidence(recorded: nil, stored: stored, location: "\(version.key)@\(version.versionID) (no row)")))
+        }
+        return out
+    }
+
+    /// HEAD (the lock) and GET (at most 64 KiB) of one version; `.missing` when it does not exist.
+    static func fetch(_ store: S3Client, key: String, version: String) async throws -> CheckpointEvidence.Stored {
+        try await blocking { () throws(ObjectStoreError) -> CheckpointEvidence.Stored in
+            do throws(ObjectStoreError) {
+                let info = try store.headObject(storedKey: key, versionID: version)
+                var bytes: [UInt8] = []
+                _ = try store.getObject(storedKey: key, versionID: version) { (chunk: UnsafeRawBufferPointer) throws(ObjectStoreError) in
+                    guard bytes.count + chunk.count <= 64 * 1024 else { throw .refused("a checkpoint object above 64 KiB") }
+                    bytes.append(contentsOf: chunk)
                 }
+                return .object(bytes, lockMode: info.retention?.mode.rawValue, retainUntil: info.retention?.retainUntil)
+            } catch {
+                if case .s3(let s3) = error, s3.isMissingObject { return .missing }
+                throw error
             }
         }
-        switch stored {
-        case .success(let stored): return CheckpointEvidence(recorded: row, stored: stored, location: location)
-        case .failure(let error): throw error
+    }
+
+    /// Runs blocking S3 calls off the cooperative pool.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(ObjectStoreError) -> T) async throws -> T {
+        let result: Result<T, ObjectStoreError> = await withCheckedContinuation { done in
+            DispatchQueue.global().async { done.resume(returning: Result { () throws(ObjectStoreError) in try body() }) }
         }
+        return try result.get()
     }
 
     // MARK: backup_audit

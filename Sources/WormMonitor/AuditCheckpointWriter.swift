@@ -89,15 +89,10 @@ public final class AuditCheckpointWriter: Sendable {
 
     private func put(name: String, object: [UInt8], until: Timestamp) async throws -> StoredObject {
         let store = self.store
-        let result: Result<StoredObject, ObjectStoreError> = await withCheckedContinuation { done in
-            DispatchQueue.global().async {
-                done.resume(returning: Result { () throws(ObjectStoreError) in
-                    try store.requireWORMBucket()
-                    return try store.putObject(name: name, bytes: object, contentType: "text/plain; charset=utf-8",
-                                               retention: ObjectRetention(mode: .compliance, retainUntil: until))
-                })
-            }
+        return try await AuditChainVerification.blocking { () throws(ObjectStoreError) in
+            try store.requireWORMBucket()
+            return try store.putObject(name: name, bytes: object, contentType: "text/plain; charset=utf-8",
+                                       retention: ObjectRetention(mode: .compliance, retainUntil: until))
         }
-        return try result.get()
     }
 }

@@ -104,4 +104,28 @@ import Testing
             try MultiDelete.outcomes(document: XMLElement(name: "DeleteResult", children: [XMLElement(name: "Error", children: [XMLElement(name: "Code", text: "X")])]))
         }
     }
+
+    @Test("version listing: versions and delete markers in order, the next page's markers; a truncated page without a marker refused")
+    func versionListing() throws {
+        let answer = Array("""
+            <?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+            <Name>b</Name><Prefix>checkpoints/</Prefix><IsTruncated>true</IsTruncated>\
+            <NextKeyMarker>checkpoints/o/2.txt</NextKeyMarker><NextVersionIdMarker>v3</NextVersionIdMarker>\
+            <Version><Key>checkpoints/o/1.txt</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>300</Size></Version>\
+            <DeleteMarker><Key>checkpoints/o/2.txt</Key><VersionId>v2</VersionId><IsLatest>true</IsLatest></DeleteMarker>\
+            <Version><Key>checkpoints/o/2.txt</Key><VersionId>v3</VersionId><IsLatest>false</IsLatest></Version>\
+            </ListVersionsResult>
+            """.utf8)
+        let listing = try VersionListing(document: try S3XMLReader.parse(answer).get())
+        #expect(listing.versions == [.init(key: "checkpoints/o/1.txt", versionID: "v1", isDeleteMarker: false),
+                                     .init(key: "checkpoints/o/2.txt", versionID: "v2", isDeleteMarker: true),
+                                     .init(key: "checkpoints/o/2.txt", versionID: "v3", isDeleteMarker: false)])
+        #expect(listing.next?.keyMarker == "checkpoints/o/2.txt" && listing.next?.versionIDMarker == "v3")
+        let last = try VersionListing(document: XMLElement(name: "ListVersionsResult", children: [XMLElement(name: "IsTruncated", text: "false")]))
+        #expect(last.versions.isEmpty && last.next == nil)
+        #expect(throws: S3XMLError.self) {
+            try VersionListing(document: XMLElement(name: "ListVersionsResult", children: [XMLElement(name: "IsTruncated", text: "true")]))
+        }
+        #expect(throws: S3XMLError.self) { try VersionListing(document: XMLElement(name: "ListBucketResult")) }
+    }
 }

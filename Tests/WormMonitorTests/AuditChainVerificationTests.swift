@@ -146,9 +146,11 @@ import Testing
               UPDATE audit_chain_head SET last_hash = prev WHERE organization_id = '\(a)'::uuid;
             END $$
             """)
-        // #9: cut the tail after seq 12 and rewrite the head.
+        // #9: cut the tail after seq 12, rewrite the head, and delete the checkpoint's row too:
+        // the locked version is found in the store's listing.
         try await Self.tamper(f, """
             DELETE FROM audit_logs WHERE organization_id = '\(b)'::uuid AND seq > 12;
+            DELETE FROM audit_checkpoints WHERE organization_id = '\(b)'::uuid;
             """)
         try await Self.tamper(f, "UPDATE audit_chain_head SET (last_seq, last_hash) = (SELECT seq, hash FROM audit_logs WHERE organization_id = '\(b)'::uuid AND seq = 12) WHERE organization_id = '\(b)'::uuid")
         // #10: TRUNCATE in replica mode (every organization's rows go; a and b were judged above).
@@ -157,6 +159,8 @@ import Testing
         let found = result.problems.map { "\($0.org ?? "-") \($0.kind) \($0.seq)" }
         #expect(found.contains("\(a) checkpoint mismatch 20") && !found.contains { $0.hasPrefix(a) && $0.contains("hash mismatch") }, "\(found)")
         #expect(found.contains("\(b) checkpoint beyond head 20") && found.count == 2, "\(found)")
+        let details = (result.json["problems"] as? [[String: Any]] ?? []).compactMap { $0["detail"] as? String }
+        #expect(details.contains { $0.contains("(no row)") }, "\(details)")
         try await Self.tamper(f, "TRUNCATE audit_logs")
         let truncated = try await Self.verify(f, ["--organization", c])
         #expect(truncated.problems.map { "\($0.kind) \($0.seq)" } == ["checkpoint beyond head 20", "head table mismatch 0"], "\(truncated.problems)")
