@@ -26,6 +26,9 @@ log "PostgreSQL: $DATABASE_URL (data in $CLUSTER_DIR, removed on exit)"
 # A throwaway token pepper (removed with the cluster) and a demo admin token for the curl lines.
 make_token_pepper
 TOKEN=$("$BIN" token create --name demo-admin --role admin --expires-in 1d)
+# An organization for the audit-log example, and the chains verified once (serve repeats it daily).
+ORG=$("$(pg_bin)/psql" -X -At -d "$DATABASE_URL" -c "SELECT id FROM organizations ORDER BY id LIMIT 1")
+"$BIN" audit verify --backup-audit > /dev/null || die "audit verify of the demo data failed"
 
 # The example requests, printed for the user and, in smoke mode, each run and checked.
 examples() {
@@ -37,6 +40,8 @@ curl -s -H "$auth" "$base/api/compliance/backup-events?limit=5"
 curl -s -H "$auth" "$base/api/compliance/backup-events?type=backup_full&status=failed"
 curl -s -H "$auth" -H "Accept: text/csv" "$base/api/compliance/backup-events?limit=20"
 curl -s -H "$auth" "$base/api/compliance/worm-status"
+curl -s -H "$auth" "$base/api/compliance/audit-chain"
+curl -s -H "$auth" "$base/api/compliance/audit-logs?organization=$ORG&limit=5"
 curl -s $base/api/metrics
 curl -s $base/openapi.yaml
 curl -s -X POST -H "$auth" -H "Content-Type: application/json" -H 'Idempotency-Key: "restore-test-demo-1"' -d '{"type":"restore_test","status":"succeeded","stanza":"prod","details":{"verified_rows":1200}}' $base/api/compliance/backup-events
