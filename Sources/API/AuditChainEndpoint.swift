@@ -30,11 +30,7 @@ public struct AuditChainEndpoint: Sendable {
         case .failure(let refusal): return refusal.response
         case .success(let t): token = t
         }
-        if let query = request.head.query, !query.isEmpty {
-            var problem = Problem(status: 400, code: "invalid_parameter", detail: "this endpoint takes no parameters")
-            problem.extensions["parameter"] = .string(String(query.prefix(while: { $0 != "=" && $0 != "&" }).prefix(64)))
-            return problem.response()
-        }
+        if let problem = Problem.noParameters(request.head.query) { return problem.response() }
         let statuses = try await pool.withConnection { try await AuditChainStatusStore().statuses(organization: token.organizationID, on: $0) }
         let body = CanonicalJSON.object(["chains": .array(statuses.map(Self.json))])
         return HTTPResponse(status: 200, contentType: "application/json", body: Array(body.text.utf8))

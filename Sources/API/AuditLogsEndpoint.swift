@@ -95,11 +95,7 @@ public struct AuditLogsEndpoint: Sendable {
 
     /// The query, or a 400 problem naming the first bad parameter.
     static func parse(_ text: String?) -> Result<AuditLogQuery, Problem> {
-        func bad(_ name: String, _ why: String) -> Result<AuditLogQuery, Problem> {
-            var p = Problem(status: 400, code: "invalid_parameter", detail: "\(name): \(why)")
-            p.extensions["parameter"] = .string(name)
-            return .failure(p)
-        }
+        func bad(_ name: String, _ why: String) -> Result<AuditLogQuery, Problem> { .failure(.invalidParameter(name, why)) }
         let params: QueryParameters
         do { params = try QueryParameters(text) } catch { return bad(error.parameter, "not valid percent-encoded UTF-8") }
         if let unknown = params.unknown(known).first { return bad(unknown, "unknown parameter") }

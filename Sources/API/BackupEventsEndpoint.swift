@@ -100,11 +100,7 @@ public struct BackupEventsEndpoint: Sendable {
 
     /// The query, or a 400 problem naming the first bad parameter.
     public static func parse(_ text: String?) -> Result<BackupEventQuery, Problem> {
-        func bad(_ name: String, _ why: String) -> Result<BackupEventQuery, Problem> {
-            var p = Problem(status: 400, code: "invalid_parameter", detail: "\(name): \(why)")
-            p.extensions["parameter"] = .string(name)
-            return .failure(p)
-        }
+        func bad(_ name: String, _ why: String) -> Result<BackupEventQuery, Problem> { .failure(.invalidParameter(name, why)) }
         let params: QueryParameters
         do { params = try QueryParameters(text) } catch { return bad(error.parameter, "not valid percent-encoded UTF-8") }
         if let unknown = params.unknown(known).first { return bad(unknown, "unknown parameter") }

@@ -30,11 +30,7 @@ public struct WormStatusEndpoint: Sendable {
         case .failure(let refusal): return refusal.response
         case .success(let t): token = t
         }
-        if let query = request.head.query, !query.isEmpty {
-            var problem = Problem(status: 400, code: "invalid_parameter", detail: "this endpoint takes no parameters")
-            problem.extensions["parameter"] = .string(String(query.prefix(while: { $0 != "=" && $0 != "&" }).prefix(64)))
-            return problem.response()
-        }
+        if let problem = Problem.noParameters(request.head.query) { return problem.response() }
         let now = Timestamp(Date())
         // An organization-scoped token sees its own organization's export packages and chain
         // verifications only; backup evidence is installation-wide.

@@ -34,6 +34,21 @@ public struct Problem: Error, Sendable, Equatable {
         HTTPResponse(status: status, contentType: "application/problem+json", body: Array(json.utf8), headers: headers)
     }
 
+    /// 400 `invalid_parameter` naming the query parameter (`parameter`) and what is wrong with it.
+    public static func invalidParameter(_ name: String, _ why: String) -> Problem {
+        var problem = Problem(status: 400, code: "invalid_parameter", detail: "\(name): \(why)")
+        problem.extensions["parameter"] = .string(name)
+        return problem
+    }
+
+    /// For an endpoint that takes no parameters: the 400 naming the first one given, or nil.
+    public static func noParameters(_ query: String?) -> Problem? {
+        guard let query, !query.isEmpty else { return nil }
+        var problem = Problem(status: 400, code: "invalid_parameter", detail: "this endpoint takes no parameters")
+        problem.extensions["parameter"] = .string(String(query.prefix(while: { $0 != "=" && $0 != "&" }).prefix(64)))
+        return problem
+    }
+
     /// Problems the server core raises, with a sentence for a human (the reason code stays in `code`).
     public static func forRefusal(status: Int, reason: String) -> Problem {
         let detail: String
