@@ -43,17 +43,7 @@ public final class AuditChainVerification: Sendable {
     // MARK: audit_logs
 
     private func verifyAuditLogs(organizations: [String]?, report: @escaping (String?, [ChainProblem]) -> Void) async throws -> [ChainVerificationResult] {
-        try await pool.withConnection { connection in
-            _ = try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                let results = try await self.verifyAuditLogs(organizations: organizations, on: connection, report: report)
-                _ = try await connection.execute("COMMIT")
-                return results
-            } catch {
-                _ = try? await connection.execute("ROLLBACK")
-                throw error
-            }
-        }
+        try await snapshot { connection in try await self.verifyAuditLogs(organizations: organizations, on: connection, report: report) }
     }
 
     private func verifyAuditLogs(organizations: [String]?, on connection: PooledConnection,
@@ -178,37 +168,54 @@ public final class AuditChainVerification: Sendable {
     // MARK: backup_audit
 
     private func verifyBackupAudit(report: @escaping (String?, [ChainProblem]) -> Void) async throws -> ChainVerificationResult {
-        var verifier = AuditChainVerifier()
-        var kept: [ChainProblem] = []
-        var after: Int64 = 0
-        let store = BackupAuditStore()
-        while true {
-            let page = try await pool.withConnection { try await store.events(afterSeq: after, limit: 5000, on: $0) }
-            for event in page {
-                verifier.consume(seq: event.seq, time: event.recordedAt, prevHash: event.prevHash, hash: event.hash) {
-                    BackupAuditChain.hash(of: event, previousHash: $0)
-                }
-            }
-            let problems = verifier.takeProblems()
-            if !problems.isEmpty {
-                kept += problems.prefix(ChainVerificationResult.keptProblems - kept.count)
+        // One snapshot for the pages and the head row: events recorded meanwhile (serve records
+        // them all the time) must not look like a head that disagrees with its chain.
+        try await snapshot { connection in
+            var verifier = AuditChainVerifier()
+            var kept: [ChainProblem] = []
+            func keep(_ problems: [ChainProblem]) {
+                guard !problems.isEmpty else { return }
+                kept += problems.prefix(max(0, ChainVerificationResult.keptProblems - kept.count))
                 report(nil, problems)
             }
-            guard let last = page.last, page.count == 5000 else { break }
-            after = last.seq
+            var after: Int64 = 0
+            while true {
+                let page = try await BackupAuditStore().events(afterSeq: after, limit: 5000, on: connection)
+                for event in page {
+                    verifier.consume(seq: event.seq, time: event.recordedAt, prevHash: event.prevHash, hash: event.hash) {
+                        BackupAuditChain.hash(of: event, previousHash: $0)
+                    }
+                }
+                keep(verifier.takeProblems())
+                guard let last = page.last, page.count == 5000 else { break }
+                after = last.seq
+            }
+            if let row = try await connection.query("SELECT last_seq, last_hash FROM backup_audit_head").first {
+                let seq = try row.decode(Int64.self, "last_seq"), hash = try row.decode(PostgresBytes.self, "last_hash").bytes
+                if seq != verifier.head.seq || hash != verifier.head.hash {
+                    verifier.record(ChainProblem(seq: verifier.head.seq, kind: .headTableMismatch,
+                                                 expected: "seq \(verifier.head.seq), hash \(Hex.encode(verifier.head.hash))",
+                                                 found: "seq \(seq), hash \(Hex.encode(hash))", detail: "backup_audit_head"))
+                    keep(verifier.takeProblems())
+                }
+            }
+            return ChainVerificationResult(chain: "backup_audit", organizationID: nil, verifier: verifier, kept: kept, checkpointsChecked: 0)
         }
-        let head = try await pool.query("SELECT last_seq, last_hash FROM backup_audit_head")
-        if let row = head.first {
-            let seq = try row.decode(Int64.self, "last_seq"), hash = try row.decode(PostgresBytes.self, "last_hash").bytes
-            if seq != verifier.head.seq || hash != verifier.head.hash {
-                let problem = ChainProblem(seq: verifier.head.seq, kind: .headTableMismatch, expected: "seq \(verifier.head.seq), hash \(Hex.encode(verifier.head.hash))",
-                                           found: "seq \(seq), hash \(Hex.encode(hash))", detail: "backup_audit_head")
-                verifier.record(problem)
-                kept.append(problem)
-                report(nil, verifier.takeProblems())
+    }
+
+    /// Runs `body` on one connection inside a REPEATABLE READ READ ONLY transaction.
+    private func snapshot<T: Sendable>(_ body: (PooledConnection) async throws -> T) async throws -> T {
+        try await pool.withConnection { connection in
+            _ = try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let result = try await body(connection)
+                _ = try await connection.execute("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.execute("ROLLBACK")
+                throw error
             }
         }
-        return ChainVerificationResult(chain: "backup_audit", organizationID: nil, verifier: verifier, kept: kept, checkpointsChecked: 0)
     }
 
     // MARK: the record

@@ -113,6 +113,22 @@ import Testing
         await f.pool.close()
     }
 
+    @Test("--backup-audit-only: the backup_audit chain's edited row is a hash mismatch at its seq, a rewritten head a head-table mismatch")
+    func backupAudit() async throws {
+        let f = try await fixture("audit-backup", orgs: 1, rows: 1)
+        for i in 1...3 {
+            _ = try await f.pool.execute("INSERT INTO backup_audit (event_type, status, occurred_at, stanza) VALUES ('backup_full', 'succeeded', now(), \("s\(i)"))")
+        }
+        #expect(try await Self.verify(f, ["--backup-audit-only"]).status == 0)
+        try await Self.tamper(f, "UPDATE backup_audit SET error_message = 'nothing happened' WHERE seq = 2")
+        try await Self.tamper(f, "UPDATE backup_audit_head SET last_seq = 2")
+        let result = try await Self.verify(f, ["--backup-audit-only"])
+        #expect(result.status == 2)
+        #expect(result.problems.map { "\($0.org ?? "backup_audit") \($0.kind) \($0.seq)" } == ["backup_audit hash mismatch 2", "backup_audit head table mismatch 3"],
+                "\(result.problems)")
+        await f.pool.close()
+    }
+
     @Test("§7 #7: a row moved to another organization breaks both chains")
     func movedRow() async throws {
         let f = try await fixture("audit-move")
