@@ -169,4 +169,48 @@ import Testing
         await f.server.shutdown()
         await f.pool.close()
     }
+
+    /// Rows of an audit-logs CSV page as entries (the header line dropped).
+    static func entries(csv: [UInt8]) throws -> [AuditEntry] {
+        try CSVReader.parse(csv).dropFirst().map { f in
+            AuditEntry(organizationID: f[0], seq: Int64(f[1])!, occurredAt: try #require(Timestamp(rfc3339: f[2])), actor: f[3], action: f[4],
+                       entity: f[5], entityID: f[6], payload: f[7], prevHash: try #require(Hex.decode(f[8])), hash: try #require(Hex.decode(f[9])))
+        }
+    }
+
+    @Test("§7 #19 (from the API's CSV; the package's audit_logs.csv is the export issue's): two periods verify, the second anchored by the first's last hash; an edited cell is a hash mismatch at its seq")
+    func periodsFromCSV() async throws {
+        let f = try await fixture("audit-logs-csv")
+        try await f.pool.withConnection { c in
+            _ = try await AuditLogStore().append((4...14).map { n in
+                NewAuditEntry(actor: "user:\(n)", action: "update", entity: "ledger_entries", entityID: "e\(n)", payload: #"{"betrag":"\#(n),50","text":"Größe; \"A\""}"#)
+            }, organization: UUID(uuidString: f.orgA)!, on: c)
+        }
+        let viewer = try await token(f, .viewer)
+        func page(_ query: String) async throws -> RawHTTPClient.Response {
+            try await RawHTTPClient.exchangeGET(port: f.server.port, "/api/compliance/audit-logs?organization=\(f.orgA)&" + query,
+                                               headers: "Authorization: Bearer \(viewer)\r\nAccept: text/csv\r\n")
+        }
+        let first = try await page("limit=7")
+        let period1 = try Self.entries(csv: first.body)
+        let period2 = try Self.entries(csv: try await page("limit=100&cursor=\(try #require(first.header("X-Next-Cursor")))").body)
+        #expect(period1.map(\.seq) == Array(1...7) && period2.map(\.seq) == Array(8...14))
+        var one = AuditChainVerifier()
+        period1.forEach { one.consume($0) }
+        #expect(one.isIntact && one.head.seq == 7)
+        var two = AuditChainVerifier(firstSeq: 8, previousHash: one.head.hash)
+        period2.forEach { two.consume($0) }
+        #expect(two.isIntact && two.head.seq == 14, "\(two.problems)")
+        // Anchored elsewhere (another period's hash), or with one cell changed: found at the seq.
+        var unanchored = AuditChainVerifier(firstSeq: 8, previousHash: Array(repeating: 0, count: 32))
+        period2.forEach { unanchored.consume($0) }
+        #expect(unanchored.problems.contains { $0.matches(.brokenLink, at: 8) })
+        var edited = period2
+        edited[3].payload = edited[3].payload.replacingOccurrences(of: "11,50", with: "11,05")
+        var tampered = AuditChainVerifier(firstSeq: 8, previousHash: one.head.hash)
+        edited.forEach { tampered.consume($0) }
+        #expect(tampered.problems.map { "\($0.kind.rawValue) \($0.seq)" } == ["hash mismatch 11"])
+        await f.server.shutdown()
+        await f.pool.close()
+    }
 }
