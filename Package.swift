@@ -32,6 +32,8 @@ let package = Package(
         // NULL-terminated C string arrays for posix_spawn and libpq (one home for the helper).
         .target(name: "CInterop", dependencies: ["CProcess"]),
         .target(name: "Archive", dependencies: ["CZlib"]),
+        // GDPdU/GoBD/BAO export format, the pure part: field and record rendering.
+        .target(name: "Gdpdu", dependencies: ["Chronology"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
         .target(name: "HTTP1", dependencies: ["Chronology"]),
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
+        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS", "Redaction"],
