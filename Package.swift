@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Redaction"),
         // NULL-terminated C string arrays for posix_spawn and libpq (one home for the helper).
         .target(name: "CInterop", dependencies: ["CProcess"]),
-        .target(name: "Archive", dependencies: ["CZlib"]),
+        .target(name: "Archive", dependencies: ["CZlib", "Crypto"]),
         // GDPdU/GoBD/BAO export format, the pure part: field and record rendering.
         .target(name: "Gdpdu", dependencies: ["Chronology"]),
         .target(name: "Chronology"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
         .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

@@ -1,0 +1,52 @@
+import Archive
+import Crypto
+import Foundation
+import Testing
+
+/// A package written by `TarGzipWriter` is what GNU tar and gzip read back; every member's and
+/// the whole's SHA-256 are those of the bytes; the same input gives the same bytes.
+@Suite struct TarGzipWriterTests {
+    static func write(_ directory: String, file: String) throws -> (bytes: [UInt8], members: [TarGzipWriter.Member], whole: (sha256: [UInt8], size: Int64)) {
+        var out: [UInt8] = []
+        var writer = try TarGzipWriter(modified: 1_735_689_600) { out += $0 }
+        let members = [try writer.add(name: "index.xml", bytes: Array("<DataSet/>\n".utf8)),
+                       try writer.add(name: "ledger_entries.csv", path: file),
+                       try writer.add(name: "empty.csv", bytes: [])]
+        let whole = try writer.finish()
+        return (out, members, whole)
+    }
+
+    @Test("GNU tar -xz extracts every member byte for byte; member and whole SHA-256 match; written twice, identical")
+    func roundTrip() throws {
+        let directory = NSTemporaryDirectory() + "targz-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/source.csv"
+        let content = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        try Data(content).write(to: URL(fileURLWithPath: file))
+        let first = try Self.write(directory, file: file)
+        #expect(first.members.map(\.name) == ["index.xml", "ledger_entries.csv", "empty.csv"])
+        #expect(first.members[1].size == 3_000_000 && first.members[1].sha256 == SHA256.hash(content))
+        #expect(first.whole.sha256 == SHA256.hash(first.bytes) && first.whole.size == Int64(first.bytes.count))
+        #expect(try Self.write(directory, file: file).bytes == first.bytes)
+        try Data(first.bytes).write(to: URL(fileURLWithPath: directory + "/p.tar.gz"))
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-xzf", directory + "/p.tar.gz", "-C", directory + "/out"]
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(tar.terminationStatus == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/out/ledger_entries.csv")) == Data(content))
+        #expect(try String(contentsOfFile: directory + "/out/index.xml", encoding: .utf8) == "<DataSet/>\n")
+        #expect(FileManager.default.fileExists(atPath: directory + "/out/empty.csv"))
+    }
+
+    @Test("a missing file, or a sink that fails, is a failure naming it")
+    func failures() throws {
+        var writer = try TarGzipWriter(modified: 0) { _ in }
+        #expect(throws: TarGzipWriter.Failure.self) { _ = try writer.add(name: "x", path: "/nonexistent/file.csv") }
+        struct Full: Error {}
+        var failing = try TarGzipWriter(modified: 0, level: 0) { _ in throw Full() }
+        #expect(throws: TarGzipWriter.Failure.self) { _ = try failing.add(name: "x", bytes: [UInt8](repeating: 1, count: 200_000)) }
+    }
+}
