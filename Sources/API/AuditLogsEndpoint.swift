@@ -114,7 +114,8 @@ public struct AuditLogsEndpoint: Sendable {
             }
             for name in ["actor", "action", "entity"] {
                 guard let value = try params.value(name) else { continue }
-                guard (1...200).contains(value.utf8.count) else { return bad(name, "1–200 bytes") }
+                // Characters as JSON Schema's maxLength counts them (code points), not bytes.
+                guard (1...200).contains(value.unicodeScalars.count) else { return bad(name, "1–200 characters") }
                 switch name {
                 case "actor": q.actor = value
                 case "action": q.action = value

@@ -143,6 +143,10 @@ import Testing
         // Filters.
         let filtered = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=user:even&entity=ledger_entries", viewer)
         #expect(try JSONParser.parse(filtered.body)["entries"]?.array?.map { $0["seq"]?.integer ?? 0 } == [8])
+        // 200 characters of two bytes each are within maxLength 200; 201 are not.
+        let long = String(repeating: "%C3%A4", count: 200)
+        #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=\(long)", viewer).status == 200)
+        #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=\(long)%C3%A4", viewer).status == 400)
         let nul = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&actor=user%00", viewer)
         #expect(nul.status == 200 && (try? JSONParser.parse(nul.body)["entries"]?.array?.isEmpty) == true, "\(nul.bodyText)")
         let future = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&from=2999-01-01T00:00:00Z", viewer)
