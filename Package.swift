@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CInterop", dependencies: ["CProcess"]),
         .target(name: "Archive", dependencies: ["CZlib", "Crypto"]),
         // GDPdU/GoBD/BAO export format, the pure part: field and record rendering.
-        .target(name: "Gdpdu", dependencies: ["Chronology"]),
+        .target(name: "Gdpdu", dependencies: ["Chronology", "Crypto"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
         .target(name: "HTTP1", dependencies: ["Chronology"]),
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
-        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology"]),
+        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS", "Redaction"],
