@@ -1,10 +1,11 @@
-// Validates a GDPdU index.xml against the DTD next to it with the JDK's built-in Xerces, which
-// (unlike libxml2) accepts the standard's non-deterministic Media content model
+// Validates GDPdU index.xml files against the DTD with the JDK's built-in Xerces, which (unlike
+// libxml2) accepts the standard's non-deterministic Media content model
 // (docs/gobd-bao-export.md §5). Only the given DTD is ever read: any other external entity, and
-// the network, are refused. Exit 0 valid; 2 invalid (the parser's message, with line and
-// column, on stderr); 64 usage.
+// the network, are refused. One line per file on stdout, "FILE: valid" or "FILE: invalid: line L,
+// column C: message". Exit 0 all valid; 2 one or more invalid; 64 usage. Several files in one run
+// start one JVM (tests validate every variant at once).
 //
-//   java tools/xml/ValidateGdpdu.java INDEX.xml DTD-FILE
+//   java tools/xml/ValidateGdpdu.java DTD-FILE INDEX.xml [INDEX.xml ...]
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilder;
@@ -16,38 +17,41 @@ import org.xml.sax.SAXParseException;
 
 public class ValidateGdpdu {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: java ValidateGdpdu.java INDEX.xml DTD-FILE");
+        if (args.length < 2) {
+            System.err.println("usage: java ValidateGdpdu.java DTD-FILE INDEX.xml [INDEX.xml ...]");
             System.exit(64);
         }
-        Path index = Path.of(args[0]);
-        Path dtd = Path.of(args[1]);
+        Path dtd = Path.of(args[0]);
         String dtdName = dtd.getFileName().toString();
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setValidating(true);
         factory.setNamespaceAware(false);
-        DocumentBuilder builder = factory.newDocumentBuilder();
-        builder.setEntityResolver((publicId, systemId) -> {
-            if (systemId != null && (systemId.equals(dtdName) || systemId.endsWith("/" + dtdName))) {
-                return new InputSource(Files.newInputStream(dtd));
+        int invalid = 0;
+        for (int i = 1; i < args.length; i++) {
+            DocumentBuilder builder = factory.newDocumentBuilder();
+            builder.setEntityResolver((publicId, systemId) -> {
+                if (systemId != null && (systemId.equals(dtdName) || systemId.endsWith("/" + dtdName))) {
+                    return new InputSource(Files.newInputStream(dtd));
+                }
+                throw new SAXException("refusing external entity " + systemId);
+            });
+            builder.setErrorHandler(new ErrorHandler() {
+                public void warning(SAXParseException e) { System.err.println(args[0] + ": warning: " + describe(e)); }
+                public void error(SAXParseException e) throws SAXException { throw e; }
+                public void fatalError(SAXParseException e) throws SAXException { throw e; }
+            });
+            try {
+                builder.parse(Path.of(args[i]).toFile());
+                System.out.println(args[i] + ": valid");
+            } catch (SAXParseException e) {
+                System.out.println(args[i] + ": invalid: " + describe(e));
+                invalid++;
+            } catch (SAXException e) {
+                System.out.println(args[i] + ": invalid: " + e.getMessage());
+                invalid++;
             }
-            throw new SAXException("refusing external entity " + systemId);
-        });
-        builder.setErrorHandler(new ErrorHandler() {
-            public void warning(SAXParseException e) { System.err.println("warning: " + describe(e)); }
-            public void error(SAXParseException e) throws SAXException { throw e; }
-            public void fatalError(SAXParseException e) throws SAXException { throw e; }
-        });
-        try {
-            builder.parse(index.toFile());
-        } catch (SAXParseException e) {
-            System.err.println("invalid: " + describe(e));
-            System.exit(2);
-        } catch (SAXException e) {
-            System.err.println("invalid: " + e.getMessage());
-            System.exit(2);
         }
-        System.out.println("valid");
+        System.exit(invalid == 0 ? 0 : 2);
     }
 
     static String describe(SAXParseException e) {
