@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
-        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto"]),
+        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS", "Redaction"],

@@ -81,6 +81,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The UTC calendar date of this instant.
+    public var utcDate: CalendarDate {
+        CalendarDate(daysSinceEpoch: Int(floorDivision(floorDivision(microsecondsSinceEpoch, 1_000_000).0, 86_400).0))
+    }
+
     /// The UTC calendar and clock fields of this instant (floor division, so instants before
     /// 1970 get the right day). Defined for every `Int64`: nothing here can overflow (seconds
     /// times 10^6 can, at the ends of the range, so the micros come from the remainder).

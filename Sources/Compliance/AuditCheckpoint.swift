@@ -34,6 +34,16 @@ public struct AuditCheckpoint: Sendable, Equatable {
         self.keyID = keyID
     }
 
+    /// Years a checkpoint is locked in the WORM store: the books' period at its longest (§147
+    /// Abs. 3 AO, 10 years; §132 BAO's 7 are shorter), whatever the organization's country.
+    public static let retentionYears = 10
+
+    /// The retain-until its object must be locked to: 1 January of the eleventh year after the
+    /// year it was signed in (`RetentionRule`: the period starts at the end of that year).
+    public var requiredRetainUntil: Timestamp {
+        RetentionRule.retainUntil(year: createdAt.utcDate.components.year, years: Self.retentionYears) ?? .latest
+    }
+
     /// The signed text.
     public var text: String {
         """

@@ -59,6 +59,11 @@ public enum CheckpointCheck {
             return invalid("signed by key \(checkpoint.keyID), which is not pinned", seq: checkpoint.seq)
         }
         guard checkpoint.isSigned(signature, by: key) else { return invalid("bad signature (key \(checkpoint.keyID))", seq: checkpoint.seq) }
+        // Locked for the checkpoint's whole period: a short lock would let it be deleted early.
+        if case .object(_, _, let until) = item.stored, (until ?? .earliest) < checkpoint.requiredRetainUntil {
+            return invalid("locked only until \(until.map { $0.rfc3339 } ?? "nothing"), not until \(checkpoint.requiredRetainUntil.rfc3339)",
+                           seq: checkpoint.seq)
+        }
         // The object is sound; the row must say what it says (a superuser may have changed it).
         if case .object = item.stored, let recorded = item.recorded, recorded.checkpoint != checkpoint || recorded.signature != signature {
             return invalid("the recorded row differs from the locked object (row: seq \(recorded.checkpoint.seq), hash \(Hex.encode(recorded.checkpoint.hash)))",

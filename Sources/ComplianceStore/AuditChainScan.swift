@@ -10,10 +10,8 @@ import Postgres
 public struct AuditChainScan: Sendable {
     public init() {}
 
-    static let columns = "organization_id, seq, occurred_at, actor, action, entity, entity_id, payload, prev_hash, hash"
-
-    /// The COPY of every organization's rows (also the benchmark's reference, in text format).
-    public static let everyRow: Query = "COPY (SELECT organization_id, seq, occurred_at, actor, action, entity, entity_id, payload, prev_hash, hash FROM audit_logs ORDER BY organization_id, seq) TO STDOUT (FORMAT binary)"
+    /// The COPY of every organization's rows.
+    static let everyRow: Query = "COPY (SELECT organization_id, seq, occurred_at, actor, action, entity, entity_id, payload, prev_hash, hash FROM audit_logs ORDER BY organization_id, seq) TO STDOUT (FORMAT binary)"
     /// The COPY of the organizations named in the transaction's `immoflow.verify_organizations`
     /// (COPY takes no parameters, so the list is bound to `set_config` first).
     static let someRows: Query = "COPY (SELECT organization_id, seq, occurred_at, actor, action, entity, entity_id, payload, prev_hash, hash FROM audit_logs WHERE organization_id = ANY (string_to_array(current_setting('immoflow.verify_organizations'), ',')::uuid[]) ORDER BY organization_id, seq) TO STDOUT (FORMAT binary)"

@@ -160,7 +160,11 @@ extension S3Client {
     public func headObject(storedKey: String, versionID: String) throws(ObjectStoreError) -> ObjectInfo {
         let answer = try send(S3Request(method: "HEAD", path: keyPath(storedKey), query: [("versionId", versionID)],
                                         headers: [("x-amz-checksum-mode", "ENABLED")]))
-        let h = answer.head.headers
+        return Self.info(answer.head.headers)
+    }
+
+    /// What HEAD and GET answer of a version in their fields: version, size, ETag, checksum, lock, hold.
+    static func info(_ h: HTTPHeaders) -> ObjectInfo {
         var retention: ObjectRetention?
         if let mode = h["x-amz-object-lock-mode"].flatMap(ObjectLockMode.init(rawValue:)),
            let until = h["x-amz-object-lock-retain-until-date"].flatMap({ Timestamp(rfc3339: $0) }) {
@@ -188,23 +192,25 @@ extension S3Client {
         }
     }
 
-    /// Streams the bytes of `versionID` to `sink`; returns their SHA-256 (hex) and count.
+    /// Streams the bytes of `versionID` to `sink`; returns their SHA-256 (hex) and count, and what
+    /// the answer's fields say of the version (its lock, hold and checksum: no HEAD needed).
     public func getObject(name: String, versionID: String, sink: (UnsafeRawBufferPointer) throws(ObjectStoreError) -> Void = { _ in })
-        throws(ObjectStoreError) -> (sha256: String, size: Int64) {
+        throws(ObjectStoreError) -> (sha256: String, size: Int64, info: ObjectInfo) {
         try getObject(storedKey: fullKey(name), versionID: versionID, sink: sink)
     }
 
     /// GetObject of a key as stored (the prefix already in it), streamed to `sink`.
     public func getObject(storedKey: String, versionID: String, sink: (UnsafeRawBufferPointer) throws(ObjectStoreError) -> Void = { _ in })
-        throws(ObjectStoreError) -> (sha256: String, size: Int64) {
+        throws(ObjectStoreError) -> (sha256: String, size: Int64, info: ObjectInfo) {
         var digest = MessageDigest(.sha256)
         var size: Int64 = 0
-        _ = try send(S3Request(method: "GET", path: keyPath(storedKey), query: [("versionId", versionID)])) { bytes throws(ObjectStoreError) in
+        let answer = try send(S3Request(method: "GET", path: keyPath(storedKey), query: [("versionId", versionID)],
+                                        headers: [("x-amz-checksum-mode", "ENABLED")])) { bytes throws(ObjectStoreError) in
             digest.update(bytes)
             size += Int64(bytes.count)
             try sink(bytes)
         }
-        return (Hex.encode(digest.finalize()), size)
+        return (Hex.encode(digest.finalize()), size, Self.info(answer.head.headers))
     }
 
     // MARK: changing a lock

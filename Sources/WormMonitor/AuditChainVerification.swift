@@ -139,17 +139,17 @@ public final class AuditChainVerification: Sendable {
         return out
     }
 
-    /// HEAD (the lock) and GET (at most 64 KiB) of one version; `.missing` when it does not exist.
+    /// GET of one version (at most 64 KiB) with its lock from the answer's fields; `.missing` when
+    /// it does not exist.
     static func fetch(_ store: S3Client, key: String, version: String) async throws -> CheckpointEvidence.Stored {
         try await blocking { () throws(ObjectStoreError) -> CheckpointEvidence.Stored in
             do throws(ObjectStoreError) {
-                let info = try store.headObject(storedKey: key, versionID: version)
                 var bytes: [UInt8] = []
-                _ = try store.getObject(storedKey: key, versionID: version) { (chunk: UnsafeRawBufferPointer) throws(ObjectStoreError) in
+                let read = try store.getObject(storedKey: key, versionID: version) { (chunk: UnsafeRawBufferPointer) throws(ObjectStoreError) in
                     guard bytes.count + chunk.count <= 64 * 1024 else { throw .refused("a checkpoint object above 64 KiB") }
                     bytes.append(contentsOf: chunk)
                 }
-                return .object(bytes, lockMode: info.retention?.mode.rawValue, retainUntil: info.retention?.retainUntil)
+                return .object(bytes, lockMode: read.info.retention?.mode.rawValue, retainUntil: read.info.retention?.retainUntil)
             } catch {
                 if case .s3(let s3) = error, s3.isMissingObject { return .missing }
                 throw error

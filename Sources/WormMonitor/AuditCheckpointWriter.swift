@@ -28,9 +28,6 @@ public final class AuditCheckpointWriter: Sendable {
         public var keyID: String?
     }
 
-    /// Years a checkpoint stays locked.
-    public static let retentionYears = 10
-
     let pool: ConnectionPool
     let store: S3Client
     let key: Ed25519PrivateKey
@@ -69,8 +66,7 @@ public final class AuditCheckpointWriter: Sendable {
             } else {
                 let checkpoint = AuditCheckpoint(organizationID: org, seq: result.headSeq, hash: result.headHash, createdAt: now, keyID: key.publicKey.keyID)
                 let (object, signature) = try checkpoint.signedObject(with: key)
-                let year = Int(checkpoint.createdAt.rfc3339.prefix(4)) ?? 2000
-                let until = RetentionRule.retainUntil(year: year, years: Self.retentionYears)!
+                let until = checkpoint.requiredRetainUntil
                 let name = Self.objectName(checkpoint)
                 let stored = try await put(name: name, object: object, until: until)
                 try await pool.withConnection { connection in

@@ -129,17 +129,17 @@ struct WormCommand: AsyncParsableCommand {
         func run() async throws {
             let required = retention.given ? try retention.retainUntil() : nil
             let client = try WormCommand.client()
-            let info: ObjectInfo
+            // One GET: the bytes to hash, and the lock and checksum in its fields.
+            let read: (sha256: String, size: Int64, info: ObjectInfo)
             do {
-                info = try client.headObject(name: key, versionID: versionID)
+                read = try client.getObject(name: key, versionID: versionID)
             } catch {
                 if case .s3(let s3) = error, s3.isMissingObject {
                     throw CommandFailure("worm verify: \(client.fullKey(key)) version \(versionID): \(LockProblem.missing)", exitCode: 2)
                 }
                 throw CommandFailure("worm verify: \(error.description)")
             }
-            let read: (sha256: String, size: Int64)
-            do { read = try client.getObject(name: key, versionID: versionID) } catch { throw CommandFailure("worm verify: \(error.description)") }
+            let info = read.info
             // The reference: --sha256, else S3's own full-object checksum (a multipart one, "…-N", is not).
             var expected = sha256?.lowercased()
             if expected == nil, let stored = info.checksumSHA256, !stored.contains("-"), let bytes = Crypto.Base64.decode(stored), bytes.count == 32 {

@@ -15,13 +15,12 @@ import Testing
 /// checkpoint; a scoped token sees its own organization; one failing organization is a violation
 /// even when another was verified after it.
 @Suite(.serialized) struct AuditChainEndpointTests {
-    static let hasher = TokenHasher(pepper: Array("a test pepper that is long enough!!".utf8))!
-
     struct Fixture {
-        let server: HTTPServer
-        let pool: ConnectionPool
+        let api: LiveAPI
         let orgA: String
         let orgB: String
+        var server: HTTPServer { api.server }
+        var pool: ConnectionPool { api.pool }
     }
 
     func fixture(_ label: String) async throws -> Fixture {
@@ -46,22 +45,15 @@ import Testing
                         '2026-12-01T00:00:00Z')
                 """)
         }
-        let app = APIServer.makeApplication(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: Self.hasher, pool: pool)),
-                                            corsOrigins: [], accessLog: nil)
-        let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
-        server.start()
-        return Fixture(server: server, pool: pool, orgA: a, orgB: b)
+        return Fixture(api: try LiveAPI.start(pool: pool), orgA: a, orgB: b)
     }
 
     func token(_ f: Fixture, _ role: Role, organization: String? = nil) async throws -> String {
-        try await f.pool.withConnection {
-            try await TokenStore(hasher: Self.hasher).create(name: "\(role.rawValue)-\(UUID().uuidString.prefix(8))", role: role,
-                                                            organization: organization.flatMap(UUID.init(uuidString:)), expiresAt: nil, on: $0).token
-        }
+        try await f.api.token(role, organization: organization)
     }
 
     func get(_ f: Fixture, _ target: String, _ token: String?) async throws -> RawHTTPClient.Response {
-        try await RawHTTPClient.exchangeGET(port: f.server.port, target, headers: token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
+        try await f.api.get(target, token)
     }
 
     @Test("every chain with its head, newest verification and checkpoint; a scoped token its own only; no token 401, a parameter 400")
@@ -85,8 +77,7 @@ import Testing
         #expect(own.count == 1 && own[0]["organization_id"] == .string(f.orgB))
         #expect(try await get(f, "/api/compliance/audit-chain", nil).status == 401)
         #expect(try await get(f, "/api/compliance/audit-chain?organization=x", viewer).status == 400)
-        await f.server.shutdown()
-        await f.pool.close()
+        await f.api.close()
     }
 
     @Test("metrics per chain; the worm-status control a violation naming the failing organization though another was verified after it")
@@ -106,8 +97,7 @@ import Testing
         let scoped = try await get(f, "/api/compliance/worm-status", try await token(f, .viewer, organization: f.orgB))
         let own = try #require(try JSONParser.parse(scoped.body)["controls"]?.array?.first { $0["id"] == .string("audit_chain") })
         #expect(own["status"] == .string("ok"), "\(own)")
-        await f.server.shutdown()
-        await f.pool.close()
+        await f.api.close()
     }
 
     @Test("audit-logs: chain order, hashed renderings that recompute the chain, filters, keyset pages in JSON and CSV, scope and parameter refusals")
@@ -152,8 +142,7 @@ import Testing
         let future = try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)&from=2999-01-01T00:00:00Z", viewer)
         #expect(try JSONParser.parse(future.body)["entries"]?.array?.isEmpty == true)
         // CSV: the header, a row per entry, the next cursor in a header.
-        let csv = try await RawHTTPClient.exchangeGET(port: f.server.port, "/api/compliance/audit-logs?organization=\(f.orgA)&limit=2",
-                                                     headers: "Authorization: Bearer \(viewer)\r\nAccept: text/csv\r\n")
+        let csv = try await f.api.get("/api/compliance/audit-logs?organization=\(f.orgA)&limit=2", viewer, headers: "Accept: text/csv\r\n")
         #expect(csv.status == 200 && csv.header("Content-Type") == "text/csv; charset=utf-8" && csv.header("X-Next-Cursor")?.count == 11)
         let lines = csv.bodyText.split(separator: "\r\n")
         #expect(lines.count == 3 && lines[0] == "organization_id,seq,occurred_at,actor,action,entity,entity_id,payload,prev_hash,hash")
@@ -170,8 +159,7 @@ import Testing
             #expect(r.status == 400 && r.bodyText.contains("invalid_parameter"), "\(bad): \(r.bodyText)")
         }
         #expect(try await get(f, "/api/compliance/audit-logs?organization=\(f.orgA)", nil).status == 401)
-        await f.server.shutdown()
-        await f.pool.close()
+        await f.api.close()
     }
 
     /// Rows of an audit-logs CSV page as entries (the header line dropped).
@@ -192,8 +180,7 @@ import Testing
         }
         let viewer = try await token(f, .viewer)
         func page(_ query: String) async throws -> RawHTTPClient.Response {
-            try await RawHTTPClient.exchangeGET(port: f.server.port, "/api/compliance/audit-logs?organization=\(f.orgA)&" + query,
-                                               headers: "Authorization: Bearer \(viewer)\r\nAccept: text/csv\r\n")
+            try await f.api.get("/api/compliance/audit-logs?organization=\(f.orgA)&" + query, viewer, headers: "Accept: text/csv\r\n")
         }
         let first = try await page("limit=7")
         let period1 = try Self.entries(csv: first.body)
@@ -214,7 +201,6 @@ import Testing
         var tampered = AuditChainVerifier(firstSeq: 8, previousHash: one.head.hash)
         edited.forEach { tampered.consume($0) }
         #expect(tampered.problems.map { "\($0.kind.rawValue) \($0.seq)" } == ["hash mismatch 11"])
-        await f.server.shutdown()
-        await f.pool.close()
+        await f.api.close()
     }
 }

@@ -13,17 +13,13 @@ import Testing
 /// neither record nor count, an organization-scoped token sees its own organization's
 /// aggregates, and a retry that adds `null` members is the same request.
 @Suite(.serialized) struct EvidenceRulesTests {
-    static let hasher = TokenHasher(pepper: Array("a test pepper that is long enough!!".utf8))!
-
     struct Fixture {
-        let server: HTTPServer
-        let pool: ConnectionPool
+        let api: LiveAPI
         let orgA: String
         let orgB: String
-        func close() async {
-            await server.shutdown()
-            await pool.close()
-        }
+        var server: HTTPServer { api.server }
+        var pool: ConnectionPool { api.pool }
+        func close() async { await api.close() }
     }
 
     func fixture(_ label: String, metricsRequireToken: Bool = false) async throws -> Fixture {
@@ -32,22 +28,15 @@ import Testing
         try await pool.withConnection { c in
             try await c.execute("INSERT INTO organizations (id, name, country) VALUES (\(a)::uuid, 'A GmbH', 'DE'), (\(b)::uuid, 'B GmbH', 'AT')")
         }
-        let app = APIServer.makeApplication(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: Self.hasher, pool: pool),
-                                                  metricsRequireToken: metricsRequireToken), corsOrigins: [], accessLog: nil)
-        let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
-        server.start()
-        return Fixture(server: server, pool: pool, orgA: a, orgB: b)
+        return Fixture(api: try LiveAPI.start(pool: pool, metricsRequireToken: metricsRequireToken), orgA: a, orgB: b)
     }
 
     func token(_ f: Fixture, _ role: Role, organization: String? = nil) async throws -> String {
-        try await f.pool.withConnection {
-            try await TokenStore(hasher: Self.hasher).create(name: "\(role.rawValue)-\(UUID().uuidString.prefix(8))", role: role,
-                                                            organization: organization.flatMap(UUID.init(uuidString:)), expiresAt: nil, on: $0).token
-        }
+        try await f.api.token(role, organization: organization)
     }
 
     func get(_ f: Fixture, _ target: String, _ token: String?) async throws -> RawHTTPClient.Response {
-        try await RawHTTPClient.exchangeGET(port: f.server.port, target, headers: token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
+        try await f.api.get(target, token)
     }
 
     func post(_ f: Fixture, _ body: String, _ token: String, key: String) async throws -> RawHTTPClient.Response {

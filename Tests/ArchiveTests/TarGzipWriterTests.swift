@@ -1,4 +1,5 @@
 import Archive
+import ComplianceTesting
 import Crypto
 import Foundation
 import Testing
@@ -30,12 +31,8 @@ import Testing
         #expect(first.whole.sha256 == SHA256.hash(first.bytes) && first.whole.size == Int64(first.bytes.count))
         #expect(try Self.write(directory, file: file).bytes == first.bytes)
         try Data(first.bytes).write(to: URL(fileURLWithPath: directory + "/p.tar.gz"))
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-xzf", directory + "/p.tar.gz", "-C", directory + "/out"]
-        try tar.run()
-        tar.waitUntilExit()
-        #expect(tar.terminationStatus == 0)
+        let tar = try ProcessRunner.run(["/bin/tar", "-xzf", directory + "/p.tar.gz", "-C", directory + "/out"])
+        #expect(tar.status == 0, "\(tar.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/out/ledger_entries.csv")) == Data(content))
         #expect(try String(contentsOfFile: directory + "/out/index.xml", encoding: .utf8) == "<DataSet/>\n")
         #expect(FileManager.default.fileExists(atPath: directory + "/out/empty.csv"))

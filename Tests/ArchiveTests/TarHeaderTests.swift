@@ -1,4 +1,5 @@
 import Archive
+import ComplianceTesting
 import Foundation
 import Testing
 
@@ -16,19 +17,10 @@ import Testing
     static func tar(_ arguments: [String], archive: [UInt8], in directory: String) throws -> String {
         let path = directory + "/a.tar"
         try Data(archive).write(to: URL(fileURLWithPath: path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/tar")
-        process.arguments = arguments + ["-f", path]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ["TZ": "UTC", "LC_ALL": "C.UTF-8"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
-        return String(decoding: data, as: UTF8.self)
+        let run = try ProcessRunner.run(["/bin/tar"] + arguments + ["-f", path], environment: ["TZ": "UTC", "LC_ALL": "C.UTF-8"],
+                                        workingDirectory: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        return run.stdout + run.stderr
     }
 
     @Test("GNU tar lists and extracts the members: names (long and UTF-8 through pax), sizes, mode, time, bytes")

@@ -3,6 +3,13 @@ import Foundation
 import Testing
 
 @Suite struct TimestampTests {
+    @Test("the UTC date: the last microsecond of a day, and instants before 1970, fall on the right day")
+    func utcDate() {
+        #expect(Timestamp(year: 2026, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)!.utcDate == CalendarDate(year: 2026, month: 12, day: 31)!)
+        #expect(Timestamp(year: 2027, month: 1, day: 1)!.utcDate == CalendarDate(year: 2027, month: 1, day: 1)!)
+        #expect(Timestamp(microsecondsSinceEpoch: -1).utcDate == CalendarDate(year: 1969, month: 12, day: 31)!)
+    }
+
     @Test("RFC 3339 rendering always has six fraction digits and Z")
     func rendering() {
         #expect(Timestamp(microsecondsSinceEpoch: 0).rfc3339 == "1970-01-01T00:00:00.000000Z")

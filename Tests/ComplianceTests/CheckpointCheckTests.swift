@@ -12,12 +12,13 @@ import Testing
     static let hash5 = Array(repeating: UInt8(5), count: 32)
 
     static func evidence(seq: Int64 = 5, hash: [UInt8] = hash5, org: String = org, signer: Ed25519PrivateKey = key, lock: String? = "COMPLIANCE",
-                         row: ((inout CheckpointEvidence.Recorded) -> Void)? = nil) throws -> CheckpointEvidence {
+                         until: Timestamp? = Timestamp(year: 2037, month: 1, day: 1), row: ((inout CheckpointEvidence.Recorded) -> Void)? = nil)
+        throws -> CheckpointEvidence {
         let checkpoint = AuditCheckpoint(organizationID: org, seq: seq, hash: hash, createdAt: created, keyID: key.publicKey.keyID)
         let (object, signature) = try checkpoint.signedObject(with: signer)
         var recorded = CheckpointEvidence.Recorded(checkpoint: checkpoint, signature: signature, storageKey: "k", versionID: "v")
         row?(&recorded)
-        return CheckpointEvidence(recorded: recorded, stored: .object(object, lockMode: lock, retainUntil: nil), location: "k@v")
+        return CheckpointEvidence(recorded: recorded, stored: .object(object, lockMode: lock, retainUntil: until), location: "k@v")
     }
 
     static func check(_ items: [CheckpointEvidence], head: Int64 = 9, hashes: [Int64: [UInt8]] = [5: hash5], restores: [RestoreEvidence] = [])
@@ -30,7 +31,7 @@ import Testing
         #expect(Self.check([try Self.evidence()]).isEmpty)
     }
 
-    @Test("invalid: another signer, another organization, unlocked, GOVERNANCE, the row changed, the version missing")
+    @Test("invalid: another signer, another organization, unlocked, GOVERNANCE, the row changed, the version missing, a lock shorter than 10 years")
     func invalid() throws {
         let other = try Ed25519PrivateKey.generate()
         let cases: [(CheckpointEvidence, String)] = [
@@ -40,6 +41,8 @@ import Testing
             (try Self.evidence(lock: "GOVERNANCE"), "locked in GOVERNANCE mode"),
             (try Self.evidence(row: { $0.checkpoint.hash = Array(repeating: 9, count: 32) }), "the recorded row differs"),
             (CheckpointEvidence(recorded: try Self.evidence().recorded, stored: .missing, location: "k@v"), "missing from the store"),
+            // Signed in 2026: locked to 2037-01-01 at least; a lock to the end of 2036 is short.
+            (try Self.evidence(until: Timestamp(year: 2036, month: 12, day: 31)), "locked only until 2036-12-31T00:00:00.000000Z, not until 2037-01-01"),
         ]
         for (item, why) in cases {
             let problems = Self.check([item])

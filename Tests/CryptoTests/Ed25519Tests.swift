@@ -1,3 +1,4 @@
+import ComplianceTesting
 import Crypto
 import Foundation
 import Testing
@@ -91,15 +92,6 @@ import Testing
     }
 
     static func openssl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ProcessRunner.run(["/usr/bin/openssl"] + arguments).stdout
     }
 }

@@ -68,10 +68,9 @@ import Testing
         ("\"x\"", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", 4, "text: 41 characters, more than its MaxLength 40"),
         ("29.02.2024;31.01", "30.02.2024;31.01", 2, "booked_on: '30.02.2024' is not a date"),
     ])
-    func violations(_ replace: String, _ with: String, _ line: Int, _ message: String) {
+    func violations(_ replace: String, _ with: String, _ line: Int, _ message: String) throws {
         let text = String(decoding: Self.file, as: UTF8.self)
-        #expect(text.contains(replace))
-        guard let range = text.range(of: replace) else { return }
+        let range = try #require(text.range(of: replace))
         let bad = Array(text.replacingCharacters(in: range, with: with).utf8)
         let check = Self.check([bad])
         #expect(check.findings.contains { $0.line == line && $0.message.contains(message) }, "\(check.findings)")

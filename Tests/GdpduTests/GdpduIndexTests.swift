@@ -1,4 +1,5 @@
 import Chronology
+import ComplianceTesting
 import Foundation
 import Gdpdu
 import Testing
@@ -41,17 +42,10 @@ import Testing
             paths.append(directory + "/index-\(i).xml")
             try xml.write(toFile: paths[i], atomically: true, encoding: .utf8)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/java")
         // A small, quick JVM: these tests run beside timing-sensitive ones on two cores.
-        process.arguments = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m", root + "/tools/xml/ValidateGdpdu.java", dtd] + paths
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let run = try ProcessRunner.run(["/usr/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m",
+                                         root + "/tools/xml/ValidateGdpdu.java", dtd] + paths)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
         return paths.map { path in lines.first { $0.hasPrefix(path + ": ") }.map { String($0.dropFirst(path.count + 2)) } ?? "no verdict" }
     }
 

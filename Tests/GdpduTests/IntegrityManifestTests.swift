@@ -1,4 +1,5 @@
 import Chronology
+import ComplianceTesting
 import Crypto
 import Foundation
 import Gdpdu
@@ -45,14 +46,8 @@ import Testing
         try Data(Base64.decode(String(decoding: signature.dropLast(), as: UTF8.self))!).write(to: URL(fileURLWithPath: directory + "/sig"))
         func verify(_ text: String) throws -> Int32 {
             try text.write(toFile: directory + "/integrity.xml", atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = ["pkeyutl", "-verify", "-pubin", "-inkey", directory + "/key.pem", "-rawin", "-in", directory + "/integrity.xml", "-sigfile", directory + "/sig"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return p.terminationStatus
+            return try ProcessRunner.run(["/usr/bin/openssl", "pkeyutl", "-verify", "-pubin", "-inkey", directory + "/key.pem", "-rawin",
+                                          "-in", directory + "/integrity.xml", "-sigfile", directory + "/sig"]).status
         }
         #expect(try verify(xml) == 0)
         #expect(try verify(xml.replacingOccurrences(of: "rows=\"2000000\"", with: "rows=\"1999999\"")) != 0)

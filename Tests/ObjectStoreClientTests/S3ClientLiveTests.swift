@@ -50,6 +50,8 @@ import Testing
         #expect(try client.retention(name: "org-7f3c/2024/gobd export ä+1.tar.gz", versionID: stored.versionID) == lock)
         let read = try client.getObject(name: "org-7f3c/2024/gobd export ä+1.tar.gz", versionID: stored.versionID)
         #expect(read.sha256 == stored.sha256 && read.size == 100_000)
+        // The GET's own fields carry the lock and the version: no HEAD needed to judge it.
+        #expect(read.info.retention == lock && read.info.versionID == stored.versionID && read.info.checksumSHA256 != nil)
     }
 
     @Test("a locked version cannot be deleted, with or without bypass; a delete marker leaves it readable; an overwrite too")

@@ -10,8 +10,9 @@ import Postgres
 import Testing
 
 /// `serve` verifies the audit chains and writes checkpoints on its schedule: with a signing key
-/// and a WORM store both happen; without a key, checkpoints are skipped with a warning and
-/// verification still runs.
+/// and a WORM store both happen; without a key, serve writes no checkpoints and says so with a
+/// warning (issue 15, item 3), and verification still runs. PostgreSQL and SeaweedFS are started
+/// by the harness; a test fails when either cannot start.
 @Suite struct AuditChainScheduleTests {
     func database(_ label: String) async throws -> (TestDatabase, ConnectionPool, String) {
         let db = try await TestEnvironment.shared.migratedDatabase(label)
@@ -50,10 +51,7 @@ import Testing
     func checkpointsAndVerification() async throws {
         let (db, pool, org) = try await database("serve-audit")
         let server = try SeaweedFS.shared()
-        let bucket = "serve-audit-\(UInt32.random(in: 0...UInt32.max))"
-        try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "us-east-1", bucket: bucket,
-                                     credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
-            .createBucket(objectLock: true)
+        let bucket = try TestBucket.make("serve-audit").configuration.bucket
         let keyFile = NSTemporaryDirectory() + "serve-key-\(UUID().uuidString).pem"
         try Ed25519PrivateKey.generate().pkcs8PEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
         defer { unlink(keyFile) }
@@ -71,7 +69,7 @@ import Testing
         await pool.close()
     }
 
-    @Test("without a signing key: a warning that checkpoints are skipped, the verification still recorded (backup_audit too)")
+    @Test("without a signing key: serve warns that it writes no checkpoints, and still records the verification (backup_audit too)")
     func withoutKey() async throws {
         let (db, pool, _) = try await database("serve-audit-nokey")
         let (reached, log) = try await serve(["DATABASE_URL": db.url], ["--audit-verify-interval", "1"]) {

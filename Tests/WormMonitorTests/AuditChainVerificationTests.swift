@@ -46,12 +46,8 @@ import Testing
         var store: S3Client?
         if worm {
             let server = try SeaweedFS.shared()
-            let bucket = "\(label)-\(UInt32.random(in: 0...UInt32.max))"
-            let client = try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "eu-central-1", bucket: bucket,
-                                                      credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
-            try client.createBucket(objectLock: true)
-            store = try S3Client(S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "eu-central-1", bucket: bucket,
-                                                 prefix: "audit/", credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret)))
+            let client = try TestBucket.make(label, prefix: "audit/", region: "eu-central-1")
+            store = client
             environment.merge(["AWS_ACCESS_KEY_ID": SeaweedFS.adminKey, "AWS_SECRET_ACCESS_KEY": SeaweedFS.adminSecret, "AWS_REGION": "eu-central-1",
                                "AWS_ENDPOINT_URL_S3": server.httpURL, "IMMOFLOW_WORM_BUCKET": client.configuration.bucket,
                                "IMMOFLOW_WORM_PREFIX": "audit/"]) { $1 }
@@ -200,8 +196,8 @@ import Testing
         let written = try await TestBinary.run(["audit", "checkpoint"], environment: f.environment)
         #expect(written.status == 0, "\(written.stderr)")
         let (a, b) = (f.orgs[0], f.orgs[1])
-        let row = try await f.pool.query("SELECT storage_key, version_id FROM audit_checkpoints WHERE organization_id = \(a)::uuid").single()
-        let storageKey = try row.decode(String.self, "storage_key"), version = try row.decode(String.self, "version_id")
+        let storageKey = try await f.pool.query("SELECT storage_key FROM audit_checkpoints WHERE organization_id = \(a)::uuid").single()
+            .decode(String.self, "storage_key")
         let name = String(storageKey.dropFirst("audit/".count))
         // Another client adds a delete marker and a newer version over the key: the locked version is still read.
         _ = try client.deleteObject(name: name)
@@ -213,8 +209,7 @@ import Testing
         let other = try Ed25519PrivateKey.generate()
         let otherFile = NSTemporaryDirectory() + "other-\(UUID().uuidString).pem"
         try other.publicKey.pem.write(toFile: otherFile, atomically: true, encoding: .utf8)
-        var unpinned = f
-        unpinned = Fixture(db: f.db, pool: f.pool, orgs: f.orgs, environment: f.environment.filter { $0.key != "IMMOFLOW_SIGNING_KEY_FILE" },
+        let unpinned = Fixture(db: f.db, pool: f.pool, orgs: f.orgs, environment: f.environment.filter { $0.key != "IMMOFLOW_SIGNING_KEY_FILE" },
                            keyFile: f.keyFile, key: f.key, client: f.client)
         let wrongKey = try await Self.verify(unpinned, ["--public-key", otherFile])
         #expect(wrongKey.status == 2 && wrongKey.problems.map(\.kind) == ["invalid checkpoint", "invalid checkpoint"], "\(wrongKey.problems)")

@@ -15,13 +15,7 @@ import Testing
 @Suite struct ExportLockVerifierTests {
     @Test("locked holds; unlocked, GOVERNANCE, too short and missing fail with their reasons; each package checked once per interval")
     func verification() async throws {
-        let server = try SeaweedFS.shared()
-        let bucket = "verify-\(UInt32.random(in: 0...UInt32.max))"
-        var configuration = S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "us-east-1", bucket: bucket,
-                                            prefix: "exports/", credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret))
-        configuration.timeout = 10
-        let client = try S3Client(configuration)
-        try client.createBucket(objectLock: true)
+        let client = try TestBucket.make("verify", prefix: "exports/")
         let file = NSTemporaryDirectory() + "verify-\(UUID().uuidString)"
         try Data("package".utf8).write(to: URL(fileURLWithPath: file))
         defer { unlink(file) }
@@ -46,10 +40,7 @@ import Testing
         }
         let verifier = ExportLockVerifier(client: client, pool: pool, interval: 3600)
         #expect(await verifier.bucketProblem() == nil)
-        var plainConfiguration = configuration
-        plainConfiguration.bucket = bucket + "-plain"
-        let plain = try S3Client(plainConfiguration)
-        try plain.createBucket(objectLock: false)
+        let plain = try TestBucket.make("verify-plain", prefix: "exports/", objectLock: false)
         let plainProblem = await ExportLockVerifier(client: plain, pool: pool, interval: 3600).bucketProblem()
         #expect(plainProblem?.contains("object lock is not enabled") == true, "\(plainProblem ?? "nil")")
         let now = Timestamp(Date())

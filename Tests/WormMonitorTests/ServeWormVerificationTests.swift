@@ -11,11 +11,8 @@ import Testing
     @Test("serve --worm-verify-interval 1 records a verdict for a package within seconds; a bad store configuration is a usage error")
     func serveVerifies() async throws {
         let server = try SeaweedFS.shared()
-        let bucket = "serve-verify-\(UInt32.random(in: 0...UInt32.max))"
-        let configuration = S3Configuration(endpoint: try #require(S3Endpoint(url: server.httpURL)), region: "us-east-1", bucket: bucket,
-                                            credentials: S3Credentials(accessKeyID: SeaweedFS.adminKey, secretAccessKey: SeaweedFS.adminSecret))
-        let client = try S3Client(configuration)
-        try client.createBucket(objectLock: true)
+        let client = try TestBucket.make("serve-verify")
+        let bucket = client.configuration.bucket
         let file = NSTemporaryDirectory() + "serve-verify-\(UUID().uuidString)"
         try Data("p".utf8).write(to: URL(fileURLWithPath: file))
         defer { unlink(file) }
