@@ -32,8 +32,10 @@ let package = Package(
         // NULL-terminated C string arrays for posix_spawn and libpq (one home for the helper).
         .target(name: "CInterop", dependencies: ["CProcess"]),
         .target(name: "Archive", dependencies: ["CZlib", "Crypto"]),
+        // XML 1.0, the subset we read and write: documents, a SYSTEM DOCTYPE, DTD validation (pure).
+        .target(name: "XML"),
         // GDPdU/GoBD/BAO export format, the pure part: field and record rendering.
-        .target(name: "Gdpdu", dependencies: ["Chronology", "Crypto"]),
+        .target(name: "Gdpdu", dependencies: ["Chronology", "Crypto", "XML"]),
         .target(name: "Chronology"),
         .target(name: "JCS"),
         .target(name: "HTTP1", dependencies: ["Chronology"]),
@@ -50,9 +52,9 @@ let package = Package(
         .target(name: "Migrations", dependencies: ["Postgres", "Crypto"]),
         .target(name: "Compliance", dependencies: ["Crypto", "Chronology", "JCS", "Redaction"]),
         // S3 with Object Lock, the pure part: SigV4, request shapes, XML documents, errors.
-        .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology", "HTTP1"]),
+        .target(name: "ObjectStore", dependencies: ["Crypto", "Chronology", "HTTP1", "XML"]),
         // S3's I/O shell: sockets, TLS (through Crypto), the HTTP/1.1 exchange, the operations.
-        .target(name: "ObjectStoreClient", dependencies: ["ObjectStore", "HTTP1", "Crypto", "Chronology"]),
+        .target(name: "ObjectStoreClient", dependencies: ["ObjectStore", "HTTP1", "Crypto", "Chronology", "XML"]),
         // The background check of export packages' locks in the WORM store (serve).
         .target(name: "WormMonitor", dependencies: ["ObjectStoreClient", "ObjectStore", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto"]),
         .target(
@@ -89,7 +91,8 @@ let package = Package(
         .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology", "XML"]),
+        .testTarget(name: "XMLTests", dependencies: ["XML"]),
         .testTarget(name: "ObjectStoreClientTests", dependencies: ["ObjectStoreClient", "ObjectStore", "Crypto", "Chronology", "HTTP1", "ComplianceTesting", "Postgres"]),
         .testTarget(name: "WormMonitorTests", dependencies: ["WormMonitor", "ObjectStoreClient", "ObjectStore", "Compliance", "ComplianceStore", "Chronology", "ComplianceTesting", "Postgres"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "HTTP1Fuzzing"]),
@@ -103,7 +106,7 @@ let package = Package(
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
-        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting"]),
+        .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting", "XML"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),
         .testTarget(name: "PgBackRestTests", dependencies: ["PgBackRest", "Compliance", "Chronology", "JCS", "Redaction"],

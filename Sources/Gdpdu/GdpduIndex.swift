@@ -1,4 +1,5 @@
 import Chronology
+import XML
 
 /// `index.xml` of a package (GDPdU Beschreibungsstandard 1.5, docs/gobd-bao-export.md §3): the
 /// elements in the grammar's order — order is part of the grammar — with every text escaped.
@@ -99,18 +100,5 @@ public struct GdpduIndex: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// XML 1.0 §2.4: `&`, `<`, `>` (and `"` for good measure) as entity references.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 }

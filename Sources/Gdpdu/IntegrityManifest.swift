@@ -1,5 +1,6 @@
 import Chronology
 import Crypto
+import XML
 
 /// `integrity.xml`, the package's own manifest (not part of the GDPdU standard; `index.xml`
 /// points to it with `<Extension>`): the export, organization and period, every member's row
@@ -110,5 +111,5 @@ public struct IntegrityManifest: Sendable, Equatable {
     }
 
     /// XML 1.0 §2.4 and §3.3.3: `&`, `<`, `>`, `"` as entity references.
-    func escape(_ text: String) -> String { GdpduIndex.escape(text) }
+    func escape(_ text: String) -> String { XMLText.escape(text) }
 }

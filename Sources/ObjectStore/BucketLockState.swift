@@ -1,4 +1,5 @@
 import HTTP1
+import XML
 
 /// What a bucket must be before anything is stored in it: versioned, with Object Lock enabled
 /// (GetBucketVersioning, GetObjectLockConfiguration). A bucket without it would be a silent
@@ -32,7 +33,7 @@ public struct BucketLockState: Sendable, Equatable {
     }
 
     /// Reads `<VersioningConfiguration>` (no `<Status>`: never enabled).
-    public static func versioning(document: XMLElement) throws(S3XMLError) -> Versioning {
+    public static func versioning(document: XMLElement) throws(XMLError) -> Versioning {
         guard document.name == "VersioningConfiguration" else { throw .unexpected("<\(document.name)> instead of <VersioningConfiguration>") }
         guard let status = document.value("Status")?.trimmed else { return .never }
         guard let v = Versioning(rawValue: status) else { throw .unexpected("versioning status \(status)") }
@@ -40,14 +41,14 @@ public struct BucketLockState: Sendable, Equatable {
     }
 
     /// Reads `<ObjectLockConfiguration>`: whether Object Lock is enabled, and its default rule.
-    public static func lockConfiguration(document: XMLElement) throws(S3XMLError) -> (enabled: Bool, defaultRetention: DefaultRetention?) {
+    public static func lockConfiguration(document: XMLElement) throws(XMLError) -> (enabled: Bool, defaultRetention: DefaultRetention?) {
         guard document.name == "ObjectLockConfiguration" else { throw .unexpected("<\(document.name)> instead of <ObjectLockConfiguration>") }
         let enabled = document.value("ObjectLockEnabled")?.trimmed == "Enabled"
         guard let rule = document.child("Rule")?.child("DefaultRetention") else { return (enabled, nil) }
         guard let modeText = rule.value("Mode")?.trimmed, let mode = ObjectLockMode(rawValue: modeText) else {
             throw .unexpected("<DefaultRetention> without a known <Mode>")
         }
-        func number(_ name: String) throws(S3XMLError) -> Int? {
+        func number(_ name: String) throws(XMLError) -> Int? {
             guard let text = rule.value(name)?.trimmed else { return nil }
             // Digits only (`DecimalParsing`: never `Int(String)`, which takes `+5`).
             guard let n = DecimalParsing.decimal(Array(text.utf8)), n <= Int64(Int32.max) else {

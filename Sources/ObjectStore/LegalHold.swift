@@ -1,3 +1,4 @@
+import XML
 /// A version's legal hold: `<LegalHold><Status>ON|OFF</Status></LegalHold>`. It never expires
 /// and protects the version whatever its retention (docs/s3-object-lock.md §2).
 public enum LegalHold: String, Sendable, Equatable {
@@ -10,7 +11,7 @@ public enum LegalHold: String, Sendable, Equatable {
     }
 
     /// Reads a GetObjectLegalHold answer.
-    public init(document: XMLElement) throws(S3XMLError) {
+    public init(document: XMLElement) throws(XMLError) {
         guard document.name == "LegalHold" else { throw .unexpected("<\(document.name)> instead of <LegalHold>") }
         guard let status = document.value("Status").map(\.trimmed), let hold = LegalHold(rawValue: status) else {
             throw .unexpected("<LegalHold> without ON or OFF")

@@ -1,3 +1,4 @@
+import XML
 /// DeleteObjects (`POST /bucket?delete`): up to 1,000 keys or versions in one request, each
 /// answered on its own — a locked version is refused in the `<DeleteResult>` as an `<Error>`
 /// entry while the others go, and the request itself answers 200 (AWS S3 API Reference,
@@ -34,7 +35,7 @@ public enum MultiDelete {
     }
 
     /// Reads `<DeleteResult>`: its `<Deleted>` and `<Error>` entries in document order.
-    public static func outcomes(document: XMLElement) throws(S3XMLError) -> [Outcome] {
+    public static func outcomes(document: XMLElement) throws(XMLError) -> [Outcome] {
         guard document.name == "DeleteResult" else { throw .unexpected("<\(document.name)> instead of <DeleteResult>") }
         var outcomes: [Outcome] = []
         for child in document.children {

@@ -1,3 +1,4 @@
+import XML
 /// The documents of a multipart upload: the upload ID CreateMultipartUpload answers with, the
 /// CompleteMultipartUpload body listing every part with its ETag and SHA-256, and its answer —
 /// which can be an `<Error>` inside a 200 (S3 reports a failure found while assembling that way).
@@ -17,7 +18,7 @@ public enum MultipartUpload {
     }
 
     /// `<InitiateMultipartUploadResult>…<UploadId>…</UploadId>`.
-    public static func uploadID(document: XMLElement) throws(S3XMLError) -> String {
+    public static func uploadID(document: XMLElement) throws(XMLError) -> String {
         guard document.name == "InitiateMultipartUploadResult", let id = document.value("UploadId")?.trimmed, !id.isEmpty else {
             throw .unexpected("<\(document.name)> without an <UploadId>")
         }
@@ -35,7 +36,7 @@ public enum MultipartUpload {
 
     /// Reads CompleteMultipartUpload's answer: the object's ETag, or the error inside the 200.
     public static func completion(status: Int, body: [UInt8]) -> Result<String, S3Error> {
-        guard case .success(let document) = S3XMLReader.parse(body) else {
+        guard case .success(let document) = XMLReader.parse(body) else {
             return .failure(S3Error(status: status, code: "MalformedCompletion", message: "the completion answer is not xml"))
         }
         if document.name == "Error" { return .failure(S3Error(status: status, body: body)) }

@@ -1,4 +1,5 @@
 import Chronology
+import XML
 
 /// A version's retention: `<Retention><Mode>…</Mode><RetainUntilDate>…</RetainUntilDate></Retention>`
 /// (GetObjectRetention's answer, PutObjectRetention's body), and the
@@ -23,7 +24,7 @@ public struct ObjectRetention: Sendable, Equatable {
     }
 
     /// Reads a GetObjectRetention answer.
-    public init(document: XMLElement) throws(S3XMLError) {
+    public init(document: XMLElement) throws(XMLError) {
         guard document.name == "Retention" else { throw .unexpected("<\(document.name)> instead of <Retention>") }
         guard let modeText = document.value("Mode"), let mode = ObjectLockMode(rawValue: modeText) else {
             throw .unexpected("<Retention> without a known <Mode>")

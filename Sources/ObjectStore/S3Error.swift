@@ -1,3 +1,4 @@
+import XML
 /// An S3 request that failed: the HTTP status and S3's error `<Code>` (asserted on, never the
 /// message: servers word messages differently), with its message and request ID. A HEAD
 /// answer has no body; its code comes from the status.
@@ -17,7 +18,7 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Reads an error answer: `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>`;
     /// a body that is not one (empty, HTML from a proxy) gives the status's own code.
     public init(status: Int, body: [UInt8]) {
-        if !body.isEmpty, case .success(let document) = S3XMLReader.parse(body), document.name == "Error",
+        if !body.isEmpty, case .success(let document) = XMLReader.parse(body), document.name == "Error",
            let code = document.value("Code")?.trimmed, !code.isEmpty {
             self.init(status: status, code: code, message: document.value("Message")?.trimmed ?? "",
                       requestID: document.value("RequestId")?.trimmed)

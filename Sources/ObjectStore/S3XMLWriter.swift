@@ -1,3 +1,5 @@
+import XML
+
 /// The request bodies we send (`?retention`, `?legal-hold`, CompleteMultipartUpload), written
 /// with their text escaped (XML 1.0 §2.4: `&`, `<`, `>`, and quotes).
 public enum S3XMLWriter {
@@ -10,22 +12,6 @@ public enum S3XMLWriter {
 
     /// `<name>text</name>`, the text escaped.
     public static func element(_ name: String, _ text: String) -> String {
-        "<\(name)>\(escape(text))</\(name)>"
-    }
-
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        "<\(name)>\(XMLText.escape(text))</\(name)>"
     }
 }

@@ -1,3 +1,4 @@
+import XML
 /// One page of ListObjectVersions (`GET /bucket?versions&prefix=…`): the versions and delete
 /// markers under a prefix, and where the next page starts (AWS S3 API Reference,
 /// ListObjectVersions). Every version of a key is listed, also those behind a delete marker —
@@ -24,7 +25,7 @@ public struct VersionListing: Sendable, Equatable {
     }
 
     /// Reads `<ListVersionsResult>`.
-    public init(document: XMLElement) throws(S3XMLError) {
+    public init(document: XMLElement) throws(XMLError) {
         guard document.name == "ListVersionsResult" else { throw .unexpected("<\(document.name)> instead of <ListVersionsResult>") }
         var versions: [Version] = []
         for child in document.children where child.name == "Version" || child.name == "DeleteMarker" {

@@ -1,4 +1,5 @@
 import ObjectStore
+import XML
 
 /// Everything that can go wrong talking to S3, as data: where (connecting, TLS, the HTTP
 /// exchange), S3's own answer, or a refusal decided here before anything was sent.
@@ -12,7 +13,7 @@ public enum ObjectStoreError: Error, Sendable, CustomStringConvertible {
     /// S3 answered with an error.
     case s3(S3Error)
     /// A document in the answer is not what was expected.
-    case document(S3XMLError)
+    case document(XMLError)
     /// Refused here: bad configuration or arguments (a shorter retention, a bucket that is no
     /// WORM store, a local file that cannot be read).
     case refused(String)

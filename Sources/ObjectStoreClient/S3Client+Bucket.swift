@@ -1,5 +1,6 @@
 import Crypto
 import ObjectStore
+import XML
 
 extension S3Client {
     /// Creates the configured bucket, with Object Lock (and so versioning) when asked: set-up
@@ -48,7 +49,7 @@ extension S3Client {
         }
         let (request, body) = S3Operation.deleteObjects(path: bucketPath(), entries)
         let answer = try document(send(request, body: .bytes(body)))
-        return try mapDocument { () throws(S3XMLError) in try MultiDelete.outcomes(document: answer) }
+        return try mapDocument { () throws(XMLError) in try MultiDelete.outcomes(document: answer) }
     }
 
     /// CopyObject of version `versionID` of `source` (a name, the prefix added) to `name`, locked
@@ -101,7 +102,7 @@ extension S3Client {
                 if !marker.versionIDMarker.isEmpty { query.append(("version-id-marker", marker.versionIDMarker)) }
             }
             let answer = try document(send(S3Request(method: "GET", path: bucketPath(), query: query)))
-            let page = try mapDocument { () throws(S3XMLError) in try VersionListing(document: answer) }
+            let page = try mapDocument { () throws(XMLError) in try VersionListing(document: answer) }
             all += page.versions
             marker = page.next
         } while marker != nil && all.count < 10_000_000

@@ -3,6 +3,7 @@ import Crypto
 import Glibc
 import HTTP1
 import ObjectStore
+import XML
 
 extension S3Client {
     /// The parts of a `size`-byte upload: 8 MiB first, each next one twice the last up to
@@ -28,13 +29,13 @@ extension S3Client {
     private func keyPath(_ key: String) -> String { configuration.endpoint.path(bucket: configuration.bucket, key: key) }
 
     func document(_ answer: Answer) throws(ObjectStoreError) -> XMLElement {
-        switch S3XMLReader.parse(answer.body) {
+        switch XMLReader.parse(answer.body) {
         case .success(let element): return element
         case .failure(let error): throw .document(error)
         }
     }
 
-    func mapDocument<T>(_ read: () throws(S3XMLError) -> T) throws(ObjectStoreError) -> T {
+    func mapDocument<T>(_ read: () throws(XMLError) -> T) throws(ObjectStoreError) -> T {
         do { return try read() } catch { throw .document(error) }
     }
 
@@ -43,10 +44,10 @@ extension S3Client {
     /// Versioning and Object Lock of the bucket (GetBucketVersioning, GetObjectLockConfiguration).
     public func bucketLockState() throws(ObjectStoreError) -> BucketLockState {
         let versioningDocument = try document(send(S3Request(method: "GET", path: bucketPath(), query: [("versioning", "")])))
-        let versioning = try mapDocument { () throws(S3XMLError) in try BucketLockState.versioning(document: versioningDocument) }
+        let versioning = try mapDocument { () throws(XMLError) in try BucketLockState.versioning(document: versioningDocument) }
         do {
             let lockDocument = try document(send(S3Request(method: "GET", path: bucketPath(), query: [("object-lock", "")])))
-            let lock = try mapDocument { () throws(S3XMLError) in try BucketLockState.lockConfiguration(document: lockDocument) }
+            let lock = try mapDocument { () throws(XMLError) in try BucketLockState.lockConfiguration(document: lockDocument) }
             return BucketLockState(versioning: versioning, objectLockEnabled: lock.enabled, defaultRetention: lock.defaultRetention)
         } catch {
             // No lock configuration at all: a bucket created without Object Lock.
@@ -116,7 +117,7 @@ extension S3Client {
         let created = try send(S3Operation.createMultipartUpload(path: objectPath(name), contentType: contentType, retention: retention,
                                                                  legalHold: legalHold))
         let createdDocument = try document(created)
-        let uploadID = try mapDocument { () throws(S3XMLError) in try MultipartUpload.uploadID(document: createdDocument) }
+        let uploadID = try mapDocument { () throws(XMLError) in try MultipartUpload.uploadID(document: createdDocument) }
         var pending: PartDigests?
         do throws(ObjectStoreError) {
             var parts: [MultipartUpload.Part] = []
@@ -178,14 +179,14 @@ extension S3Client {
     /// GetObjectRetention of `versionID`.
     public func retention(name: String, versionID: String) throws(ObjectStoreError) -> ObjectRetention {
         let d = try document(send(S3Request(method: "GET", path: objectPath(name), query: [("retention", ""), ("versionId", versionID)])))
-        return try mapDocument { () throws(S3XMLError) in try ObjectRetention(document: d) }
+        return try mapDocument { () throws(XMLError) in try ObjectRetention(document: d) }
     }
 
     /// GetObjectLegalHold of `versionID` (a version never held answers 404 on some servers: OFF).
     public func legalHold(name: String, versionID: String) throws(ObjectStoreError) -> LegalHold {
         do {
             let d = try document(send(S3Request(method: "GET", path: objectPath(name), query: [("legal-hold", ""), ("versionId", versionID)])))
-            return try mapDocument { () throws(S3XMLError) in try LegalHold(document: d) }
+            return try mapDocument { () throws(XMLError) in try LegalHold(document: d) }
         } catch {
             if case .s3(let s3) = error, s3.status == 404, !s3.isMissingObject { return .off }
             throw error

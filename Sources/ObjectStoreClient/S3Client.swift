@@ -5,6 +5,7 @@ import Glibc
 import HTTP1
 import ObjectStore
 import Synchronization
+import XML
 
 /// The S3 operations the WORM store needs, over keep-alive connections (TLS when the endpoint
 /// is https), signed with SigV4, retried with backoff and jitter on 500/503/SlowDown and
@@ -47,7 +48,7 @@ public final class S3Client: Sendable {
     func send(_ request: S3Request, body: RequestBody = .none) throws(ObjectStoreError) -> Answer {
         var collected: [UInt8] = []
         let answer = try send(request, body: body) { bytes throws(ObjectStoreError) in
-            if collected.count <= S3XMLReader.maxBytes { collected += bytes.prefix(S3XMLReader.maxBytes + 1 - collected.count) }
+            if collected.count <= XMLReader.maxBytes { collected += bytes.prefix(XMLReader.maxBytes + 1 - collected.count) }
         }
         return Answer(head: answer.head, body: collected)
     }

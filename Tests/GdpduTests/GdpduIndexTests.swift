@@ -3,6 +3,7 @@ import ComplianceTesting
 import Foundation
 import Gdpdu
 import Testing
+import XML
 
 /// `index.xml` validated by the JDK's Xerces against the DTD the package ships
 /// (docs/gobd-bao-export.md §5: libxml2 rejects every document against the standard's DTD), and
@@ -73,6 +74,43 @@ import Testing
         #expect(verdicts[0] == "valid", "\(verdicts[0])\n\(xml)")
         for verdict in verdicts[1...3] { #expect(verdict.hasPrefix("invalid") && verdict.contains("must match"), "\(verdict)") }
         #expect(verdicts[4].hasPrefix("invalid") && verdicts[4].contains("refusing external entity"), "\(verdicts[4])")
+        // The built-in grammar (verify-package, no Java) gives the same verdicts.
+        for (document, verdict) in zip(documents, verdicts) {
+            let findings = GdpduGrammar.validate(Array(document.utf8)).findings
+            #expect(findings.isEmpty == (verdict == "valid"), "Xerces: \(verdict); built in: \(findings)")
+        }
+    }
+
+    @Test("the shipped DTD declares exactly the built-in grammar; a changed content model, a missing or an extra element is a difference")
+    func grammar() throws {
+        let shipped = Array(try String(contentsOfFile: Self.dtd, encoding: .utf8).utf8)
+        #expect(GdpduGrammar.difference(shipped) == nil)
+        let text = String(decoding: shipped, as: UTF8.self)
+        let changed = [text.replacingOccurrences(of: "(Extension*, Version,", with: "(Extension*, Version?,"),
+                       text.replacingOccurrences(of: "<!ELEMENT UTF8 EMPTY>", with: ""),
+                       text + "<!ELEMENT Extra EMPTY>\n",
+                       text + "<!ATTLIST DataSet x CDATA #IMPLIED>\n"]
+        for c in changed { #expect(GdpduGrammar.difference(Array(c.utf8)) != nil) }
+    }
+
+    @Test("index.xml reads back into the tables it was written from; conventions outside ours are findings", arguments: [
+        ("<URL>ledger_entries.csv</URL>", "<URL>http://x/ledger_entries.csv</URL>", "is not relative"),
+        ("<URL>ledger_entries.csv</URL>", "<URL>../ledger_entries.csv</URL>", "leaves the package"),
+        ("<DecimalSymbol>,</DecimalSymbol>", "<DecimalSymbol>.</DecimalSymbol>", "DecimalSymbol is not ','"),
+        ("<From>2</From>", "<From>1</From>", "Range"),
+        ("<ColumnDelimiter>;</ColumnDelimiter>", "<ColumnDelimiter>,</ColumnDelimiter>", "ColumnDelimiter"),
+        ("<MaxLength>80</MaxLength>\n", "", "without a MaxLength"),
+        ("<References>organizations</References>", "<References>ledger_entries</References>", "not declared before"),
+    ])
+    func readBack(replace: String, with: String, finding: String) throws {
+        let sample = Self.sample
+        let document = try XMLReader.parseDocument(Array(sample.xml.utf8), allowDocumentType: true).get()
+        let (read, findings) = GdpduIndex.read(document.root)
+        #expect(findings.isEmpty && read.tables == sample.tables && read.extensions == sample.extensions)
+        let changed = sample.xml.replacingOccurrences(of: replace, with: with)
+        let bad = try XMLReader.parseDocument(Array(changed.utf8), allowDocumentType: true).get()
+        let badFindings = GdpduIndex.read(bad.root).findings
+        #expect(badFindings.contains { $0.contains(finding) }, "\(badFindings)")
     }
 
     @Test("the document: the prolog and DOCTYPE, texts escaped, CR LF as character references, no Command")

@@ -34,6 +34,17 @@ import Testing
         #expect(Self.manifest.xml == xml)
     }
 
+    @Test("read back, it renders the same document; a missing attribute, a short hash, another format are refused")
+    func readBack() throws {
+        let xml = Self.manifest.xml
+        #expect(try IntegrityManifest.read(Array(xml.utf8)).get().xml == xml)
+        for (replace, with) in [(" profile=\"gobd\"", ""), ("sha256=\"ab", "sha256=\""), ("immoflow-integrity-v1", "other-v1"),
+                                ("rows=\"2000000\"", "rows=\"-1\""), ("<Period from=\"2025-01-01\"", "<Period from=\"01.01.2025\"")] {
+            #expect(xml.contains(replace))
+            #expect(throws: IntegrityManifest.ReadError.self) { try IntegrityManifest.read(Array(xml.replacingOccurrences(of: replace, with: with).utf8)).get() }
+        }
+    }
+
     @Test("the detached signature verifies with openssl pkeyutl, and fails for a changed byte")
     func signature() throws {
         let xml = Self.manifest.xml

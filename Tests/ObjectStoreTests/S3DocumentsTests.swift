@@ -1,11 +1,12 @@
 import Chronology
 import ObjectStore
 import Testing
+import XML
 
 /// The Object Lock documents: what we send, what we read back, S3's errors and their retry class.
 @Suite struct S3DocumentsTests {
     static func document(_ text: String) throws -> XMLElement {
-        try S3XMLReader.parse(Array(text.utf8)).get()
+        try XMLReader.parse(Array(text.utf8)).get()
     }
 
     @Test("retention: the body sent, read back; whole seconds; a fraction in the answer read")
@@ -15,20 +16,20 @@ import Testing
         #expect(retention.retainUntilText == "2036-01-01T00:00:00Z")
         let body = String(decoding: retention.xmlBody, as: UTF8.self)
         #expect(body == #"<?xml version="1.0" encoding="UTF-8"?><Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>COMPLIANCE</Mode><RetainUntilDate>2036-01-01T00:00:00Z</RetainUntilDate></Retention>"#)
-        #expect(try ObjectRetention(document: S3XMLReader.parse(retention.xmlBody).get()) == retention)
+        #expect(try ObjectRetention(document: XMLReader.parse(retention.xmlBody).get()) == retention)
         let answered = try ObjectRetention(document: Self.document(
             "<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2030-05-06T07:08:09.000Z</RetainUntilDate></Retention>"))
         #expect(answered.mode == .governance && answered.retainUntil.rfc3339Compact == "2030-05-06T07:08:09Z")
-        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>FOREVER</Mode></Retention>")) }
-        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>COMPLIANCE</Mode></Retention>")) }
-        #expect(throws: S3XMLError.self) { try ObjectRetention(document: Self.document("<LegalHold/>")) }
+        #expect(throws: XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>FOREVER</Mode></Retention>")) }
+        #expect(throws: XMLError.self) { try ObjectRetention(document: Self.document("<Retention><Mode>COMPLIANCE</Mode></Retention>")) }
+        #expect(throws: XMLError.self) { try ObjectRetention(document: Self.document("<LegalHold/>")) }
     }
 
     @Test("legal hold: ON and OFF, nothing else")
     func legalHold() throws {
         #expect(String(decoding: LegalHold.on.xmlBody, as: UTF8.self).hasSuffix("<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>ON</Status></LegalHold>"))
         #expect(try LegalHold(document: Self.document("<LegalHold><Status>OFF</Status></LegalHold>")) == .off)
-        #expect(throws: S3XMLError.self) { try LegalHold(document: Self.document("<LegalHold><Status>on</Status></LegalHold>")) }
+        #expect(throws: XMLError.self) { try LegalHold(document: Self.document("<LegalHold><Status>on</Status></LegalHold>")) }
     }
 
     @Test("a bucket is a WORM store only when versioned with Object Lock enabled")
@@ -40,7 +41,7 @@ import Testing
             <Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Years>6</Years></DefaultRetention></Rule></ObjectLockConfiguration>
             """))
         #expect(config.enabled && config.defaultRetention == .init(mode: .compliance, days: nil, years: 6))
-        #expect(throws: S3XMLError.self) {
+        #expect(throws: XMLError.self) {
             try BucketLockState.lockConfiguration(document: Self.document(
                 "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Days>+5</Days></DefaultRetention></Rule></ObjectLockConfiguration>"))
         }
@@ -68,7 +69,7 @@ import Testing
     func multipart() throws {
         #expect(try MultipartUpload.uploadID(document: Self.document(
             "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>")) == "u-1")
-        #expect(throws: S3XMLError.self) { try MultipartUpload.uploadID(document: Self.document("<InitiateMultipartUploadResult/>")) }
+        #expect(throws: XMLError.self) { try MultipartUpload.uploadID(document: Self.document("<InitiateMultipartUploadResult/>")) }
         let body = String(decoding: MultipartUpload.completionBody([
             .init(number: 2, etag: "\"b\"", checksumSHA256: "B="), .init(number: 1, etag: "\"a\"", checksumSHA256: "A="),
         ]), as: UTF8.self)
@@ -93,14 +94,14 @@ import Testing
             <Deleted><Key>marked</Key><DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>m9</DeleteMarkerVersionId></Deleted>\
             </DeleteResult>
             """.utf8)
-        let document = try S3XMLReader.parse(answer).get()
+        let document = try XMLReader.parse(answer).get()
         #expect(try MultiDelete.outcomes(document: document) == [
             .deleted(.init(key: "plain", versionID: "v0"), deleteMarkerVersionID: nil),
             .refused(.init(key: "locked key", versionID: "v1"), code: "AccessDenied", message: "Access Denied."),
             .deleted(.init(key: "marked"), deleteMarkerVersionID: "m9"),
         ])
-        #expect(throws: S3XMLError.self) { try MultiDelete.outcomes(document: XMLElement(name: "Error")) }
-        #expect(throws: S3XMLError.self) {
+        #expect(throws: XMLError.self) { try MultiDelete.outcomes(document: XMLElement(name: "Error")) }
+        #expect(throws: XMLError.self) {
             try MultiDelete.outcomes(document: XMLElement(name: "DeleteResult", children: [XMLElement(name: "Error", children: [XMLElement(name: "Code", text: "X")])]))
         }
     }
@@ -116,16 +117,16 @@ import Testing
             <Version><Key>checkpoints/o/2.txt</Key><VersionId>v3</VersionId><IsLatest>false</IsLatest></Version>\
             </ListVersionsResult>
             """.utf8)
-        let listing = try VersionListing(document: try S3XMLReader.parse(answer).get())
+        let listing = try VersionListing(document: try XMLReader.parse(answer).get())
         #expect(listing.versions == [.init(key: "checkpoints/o/1.txt", versionID: "v1", isDeleteMarker: false),
                                      .init(key: "checkpoints/o/2.txt", versionID: "v2", isDeleteMarker: true),
                                      .init(key: "checkpoints/o/2.txt", versionID: "v3", isDeleteMarker: false)])
         #expect(listing.next?.keyMarker == "checkpoints/o/2.txt" && listing.next?.versionIDMarker == "v3")
         let last = try VersionListing(document: XMLElement(name: "ListVersionsResult", children: [XMLElement(name: "IsTruncated", text: "false")]))
         #expect(last.versions.isEmpty && last.next == nil)
-        #expect(throws: S3XMLError.self) {
+        #expect(throws: XMLError.self) {
             try VersionListing(document: XMLElement(name: "ListVersionsResult", children: [XMLElement(name: "IsTruncated", text: "true")]))
         }
-        #expect(throws: S3XMLError.self) { try VersionListing(document: XMLElement(name: "ListBucketResult")) }
+        #expect(throws: XMLError.self) { try VersionListing(document: XMLElement(name: "ListBucketResult")) }
     }
 }
