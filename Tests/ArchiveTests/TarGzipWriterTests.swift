@@ -46,4 +46,54 @@ import Testing
         var failing = try TarGzipWriter(modified: 0, level: 0) { _ in throw Full() }
         #expect(throws: TarGzipWriter.Failure.self) { _ = try failing.add(name: "x", bytes: [UInt8](repeating: 1, count: 200_000)) }
     }
+
+    /// Spools `content` in pieces of `chunk` bytes and archives it between two small members.
+    static func spliced(_ content: [UInt8], chunk: Int, directory: String) async throws -> (bytes: [UInt8], member: TarGzipWriter.Member, spooled: SpooledMember) {
+        let spool = try MemberSpool(path: directory + "/spool-\(UUID().uuidString)", level: 6, depth: 2)
+        var at = 0
+        while at < content.count {
+            try await spool.append(Array(content[at..<min(content.count, at + chunk)]))
+            at += chunk
+        }
+        let spooled = try await spool.finish()
+        var out: [UInt8] = []
+        var writer = try TarGzipWriter(modified: 0) { out += $0 }
+        _ = try writer.add(name: "first.txt", bytes: Array("first\n".utf8))
+        let member = try writer.add(name: "audit_logs.csv", spooled: spooled)
+        _ = try writer.add(name: "last.txt", bytes: Array("last\n".utf8))
+        _ = try writer.finish()
+        return (out, member, spooled)
+    }
+
+    @Test("a member compressed ahead on the spool's thread is spliced in: gzip -t passes, tar extracts it byte for byte, its SHA-256 and size are the bytes'; the cut of the input does not change the package")
+    func splicedMember() async throws {
+        let directory = NSTemporaryDirectory() + "targz-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let content = (0..<2_500_000).map { UInt8(truncatingIfNeeded: ($0 % 1000 == 0 ? $0 >> 3 : $0 % 61) &+ 32) }
+        let a = try await Self.spliced(content, chunk: 65_536, directory: directory)
+        let b = try await Self.spliced(content, chunk: 100_003, directory: directory)
+        #expect(a.bytes == b.bytes)
+        #expect(a.member.size == Int64(content.count) && a.member.sha256 == SHA256.hash(content) && a.spooled.compressedSize < Int64(content.count))
+        try Data(a.bytes).write(to: URL(fileURLWithPath: directory + "/p.tar.gz"))
+        let (test, tar) = try await Blocking.run {
+            (try ProcessRunner.run(["/bin/gzip", "-t", directory + "/p.tar.gz"]),
+             try ProcessRunner.run(["/bin/tar", "-xzf", directory + "/p.tar.gz", "-C", directory + "/out"]))
+        }
+        #expect(test.status == 0 && tar.status == 0, "\(test.stderr) \(tar.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/out/audit_logs.csv")) == Data(content))
+        #expect(try String(contentsOfFile: directory + "/out/last.txt", encoding: .utf8) == "last\n")
+        let empty = try await Self.spliced([], chunk: 1, directory: directory)
+        #expect(empty.member.size == 0 && empty.member.sha256 == SHA256.hash([]))
+    }
+
+    @Test("a spool file that already exists, or in a missing directory, is refused")
+    func spoolFailures() async throws {
+        let directory = NSTemporaryDirectory() + "targz-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/taken", contents: Data())
+        #expect(throws: MemberSpool.Failure.self) { _ = try MemberSpool(path: directory + "/taken", level: 6) }
+        #expect(throws: MemberSpool.Failure.self) { _ = try MemberSpool(path: "/nonexistent/dir/spool", level: 6) }
+    }
 }
