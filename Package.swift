@@ -66,6 +66,8 @@ let package = Package(
         // pidfd_open(2) for the wrapper's child processes; our own C, no library.
         .target(name: "CProcess"),
         .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CInterop", "Chronology"]),
+        // Export packages (GoBD/BAO): the tables' COPYs rendered, spooled, signed and archived.
+        .target(name: "Export", dependencies: ["Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto", "XML"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -106,6 +108,8 @@ let package = Package(
         .testTarget(name: "ComplianceTestingTests", dependencies: ["ComplianceTesting", "Postgres"]),
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology",
+                                                        "Crypto", "XML", "ComplianceTesting", "DemoData"]),
         .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting", "XML"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

@@ -11,9 +11,17 @@ public enum GdpduField {
 
     /// Appends free text: quoted, `"` doubled; CR and LF become a space — IDEA cannot import a
     /// record delimiter inside a value, even quoted (§4 "Line breaks in values"). Empty: nothing.
+    /// Inlinable (as the others) so an exporter calling it per field gets it specialized.
+    @inlinable
     public static func text(_ value: some Collection<UInt8>, to out: inout [UInt8]) {
         guard !value.isEmpty else { return }
         out.append(UInt8(ascii: "\""))
+        // Most values hold nothing to change: copied whole.
+        if !value.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == UInt8(ascii: "\"") }) {
+            out.append(contentsOf: value)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in value {
             switch b {
             case 0x0D, 0x0A: out.append(0x20)
@@ -27,6 +35,7 @@ public enum GdpduField {
     /// Appends a hashed value exactly (quoted, `"` doubled), or returns false — writing nothing —
     /// when it holds CR or LF: changing it would break the recomputation of its hash, and the
     /// trigger refuses control characters in the short fields, so only a tampered row gets here.
+    @inlinable
     public static func hashedText(_ value: some Collection<UInt8>, to out: inout [UInt8]) -> Bool {
         guard !value.contains(0x0D), !value.contains(0x0A) else { return false }
         text(value, to: &out)
@@ -34,6 +43,7 @@ public enum GdpduField {
     }
 
     /// Appends an integer (`-?\d+`).
+    @inlinable
     public static func integer(_ value: Int64, to out: inout [UInt8]) {
         out += Array(String(value).utf8)
     }
@@ -67,31 +77,50 @@ public enum GdpduField {
         return true
     }
 
-    /// Appends `DD.MM.YYYY`.
+    /// Appends `DD.MM.YYYY` (digits written directly: two dates per row of millions).
+    @inlinable
     public static func date(_ value: CalendarDate, to out: inout [UInt8]) {
         let (y, m, d) = value.components
-        out += Array("\(pad(d, 2)).\(pad(m, 2)).\(pad(y, 4))".utf8)
+        guard (0...9999).contains(y) else {
+            out += Array("\(pad(d, 2)).\(pad(m, 2)).\(pad(y, 4))".utf8)
+            return
+        }
+        out.append(0x30 &+ UInt8(d / 10))
+        out.append(0x30 &+ UInt8(d % 10))
+        out.append(UInt8(ascii: "."))
+        out.append(0x30 &+ UInt8(m / 10))
+        out.append(0x30 &+ UInt8(m % 10))
+        out.append(UInt8(ascii: "."))
+        out.append(0x30 &+ UInt8(y / 1000))
+        out.append(0x30 &+ UInt8(y / 100 % 10))
+        out.append(0x30 &+ UInt8(y / 10 % 10))
+        out.append(0x30 &+ UInt8(y % 10))
     }
 
     /// Appends the three columns of a timestamp, in UTC: `DD.MM.YYYY;"HH:MM:SS";"<ISO UTC>"` — the
     /// last the 27-character rendering the audit chain hashes (`YYYY-MM-DDTHH:MM:SS.ffffffZ`).
+    @inlinable
     public static func timestamp(_ value: Timestamp, to out: inout [UInt8]) {
-        value.withRFC3339 { iso in
-            let t = Array(iso)
-            // YYYY-MM-DDTHH:MM:SS.ffffffZ
-            out += [t[8], t[9], UInt8(ascii: "."), t[5], t[6], UInt8(ascii: ".")] + t[0..<4]
+        value.withRFC3339 { t in
+            // YYYY-MM-DDTHH:MM:SS.ffffffZ (a year beyond 9999 has more digits: the date from the end)
+            let n = t.count
+            let day = n - 19
+            out += [t[day], t[day + 1], UInt8(ascii: "."), t[day - 3], t[day - 2], UInt8(ascii: ".")]
+            out += t[0..<(day - 4)]
             out.append(delimiter)
-            text(t[11..<19], to: &out)
+            text(t[(n - 16)..<(n - 8)], to: &out)
             out.append(delimiter)
             text(t, to: &out)
         }
     }
 
     /// Characters (Unicode scalars) of a UTF-8 value, as the `MaxLength` of its column counts them.
+    @inlinable
     public static func characters(_ value: some Collection<UInt8>) -> Int {
         value.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
     }
 
+    @usableFromInline
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, width - s.count)) + s

@@ -6,23 +6,29 @@ import XML
 /// (comments and layout may differ — the official file does), and `index.xml` must be valid
 /// against it.
 public enum GdpduGrammar {
-    /// The element declarations, one per line (the same as share/gdpdu/gdpdu-01-09-2004.dtd).
-    public static let declarations = """
+    /// The DTD file packages ship unless a deployment supplies the official one
+    /// (`IMMOFLOW_GDPDU_DTD`): byte for byte share/gdpdu/gdpdu-01-09-2004.dtd (a test compares them).
+    public static let bundledDTD = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!-- GDPdU Beschreibungsstandard, version 1.5 (01.09.2004): the element declarations written by
+             immoflow-compliance from the standard's content models (docs/gobd-bao-export.md §3.2; the
+             element declarations of 1.5 and 1.6 are identical). The official file could not be obtained
+             here; a deployment replaces this file with the official one, byte-identical, and packages
+             then carry that file unchanged. -->
         <!ELEMENT DataSet (Extension*, Version, DataSupplier?, Command*, Media+, Command*)>
         <!ELEMENT Extension (Name, URL)>
         <!ELEMENT DataSupplier (Name, Location, Comment)>
         <!ELEMENT Media (Name, Command*, Table*, Command*, AcceptNoTables?)>
         <!ELEMENT Table (URL, Name?, Description?, Validity?, (ANSI | Macintosh | OEM | UTF16 | UTF7 | UTF8)?,
-            (DecimalSymbol, DigitGroupingSymbol)?, SkipNumBytes?, Range?, Epoch?, (VariableLength | FixedLength))>
+                         (DecimalSymbol, DigitGroupingSymbol)?, SkipNumBytes?, Range?, Epoch?, (VariableLength | FixedLength))>
         <!ELEMENT Validity (Range, Format?)>
         <!ELEMENT Range (From, (To | Length)?)>
         <!ELEMENT FixedRange (From, (To | Length))>
-        <!ELEMENT VariableLength (ColumnDelimiter?, RecordDelimiter?, TextEncapsulator?, ((VariablePrimaryKey+,
-            VariableColumn*) | VariableColumn+), ForeignKey*)>
+        <!ELEMENT VariableLength (ColumnDelimiter?, RecordDelimiter?, TextEncapsulator?,
+                                  ((VariablePrimaryKey+, VariableColumn*) | VariableColumn+), ForeignKey*)>
         <!ELEMENT VariablePrimaryKey (Name, Description?, (Numeric | (AlphaNumeric, MaxLength?) | Date), Map*)>
         <!ELEMENT VariableColumn (Name, Description?, (Numeric | (AlphaNumeric, MaxLength?) | Date), Map*)>
-        <!ELEMENT FixedLength ((Length | RecordDelimiter)?, ((FixedPrimaryKey+, FixedColumn*) | FixedColumn+),
-            ForeignKey*)>
+        <!ELEMENT FixedLength ((Length | RecordDelimiter)?, ((FixedPrimaryKey+, FixedColumn*) | FixedColumn+), ForeignKey*)>
         <!ELEMENT FixedPrimaryKey (Name, Description?, (Numeric | AlphaNumeric | Date), Map*, FixedRange)>
         <!ELEMENT FixedColumn (Name, Description?, (Numeric | AlphaNumeric | Date), Map*, FixedRange)>
         <!ELEMENT ForeignKey (Name+, References, Alias*)>
@@ -60,11 +66,12 @@ public enum GdpduGrammar {
         <!ELEMENT ColumnDelimiter (#PCDATA)>
         <!ELEMENT RecordDelimiter (#PCDATA)>
         <!ELEMENT SkipNumBytes (#PCDATA)>
+
         """
 
     /// The grammar, parsed.
     public static let definition: DocumentTypeDefinition = {
-        switch DocumentTypeDefinition.parse(Array(declarations.utf8)) {
+        switch DocumentTypeDefinition.parse(Array(bundledDTD.utf8)) {
         case .success(let d): return d
         case .failure(let error): fatalError("the built-in GDPdU grammar does not parse: \(error)")
         }
