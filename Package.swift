@@ -67,7 +67,8 @@ let package = Package(
         .target(name: "CProcess"),
         .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CInterop", "Chronology"]),
         // Export packages (GoBD/BAO): the tables' COPYs rendered, spooled, signed and archived.
-        .target(name: "Export", dependencies: ["Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto", "XML"]),
+        .target(name: "Export", dependencies: ["Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto", "XML",
+                                              "ObjectStore", "ObjectStoreClient", "JCS"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -85,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer", "HTTPRouting",
                 "PgBackRest", "BackupAgent", "Redaction", "ObjectStore", "ObjectStoreClient", "WormMonitor", "JCS", "Crypto",
+                "Export", "Gdpdu",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -112,7 +112,9 @@ public struct ComplianceEvidenceStore: Sendable {
             SELECT o.country, e.period_end, e.lock_mode, e.retain_until, e.legal_hold, e.storage_key,
                    e.last_verification_ok, e.last_verification_problem, e.last_verified_at
             FROM export_packages e JOIN organizations o ON o.id = e.organization_id
-            WHERE \(organization)::uuid IS NULL OR e.organization_id = \(organization)::uuid
+            WHERE (\(organization)::uuid IS NULL OR e.organization_id = \(organization)::uuid)
+              -- packages for the WORM store, once built (a download without --worm is no retention copy)
+              AND e.state = 'succeeded' AND e.worm
             """)
         let soon = now.adding(seconds: 90 * 86_400)
         for row in packages {

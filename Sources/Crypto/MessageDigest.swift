@@ -66,6 +66,22 @@ public struct MessageDigest: ~Copyable {
         return out
     }
 
+    /// Finishes the digest, returns its bytes and starts a new one in the same context (for an
+    /// owner that hashes one item after another and cannot give the value up).
+    public mutating func finalizeAndReset() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: algorithm.digestLength)
+        var length: UInt32 = 0
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+        }
+        let md = switch algorithm {
+        case .sha256: EVP_sha256()
+        case .md5: EVP_md5()
+        }
+        guard EVP_DigestInit_ex(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex failed for \(algorithm)") }
+        return out
+    }
+
     /// One-shot digest of `bytes`.
     public static func hash<Bytes: Sequence<UInt8>>(_ algorithm: Algorithm, _ bytes: Bytes) -> [UInt8] {
         var digest = MessageDigest(algorithm)

@@ -114,6 +114,22 @@ public enum GdpduField {
         }
     }
 
+    /// The date of a `DD.MM.YYYY` value, nil when it is not one or not a real calendar date.
+    public static func parseDate(_ value: some Collection<UInt8>) -> CalendarDate? {
+        let b = Array(value)
+        guard b.count == 10, b[2] == UInt8(ascii: "."), b[5] == UInt8(ascii: ".") else { return nil }
+        var n: [Int] = []
+        for range in [0..<2, 3..<5, 6..<10] {
+            var v = 0
+            for k in range {
+                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            n.append(v)
+        }
+        return CalendarDate(year: n[2], month: n[1], day: n[0])
+    }
+
     /// Characters (Unicode scalars) of a UTF-8 value, as the `MaxLength` of its column counts them.
     @inlinable
     public static func characters(_ value: some Collection<UInt8>) -> Int {

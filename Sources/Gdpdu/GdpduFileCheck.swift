@@ -30,20 +30,41 @@ public struct GdpduFileCheck: Sendable {
     }
 
     public mutating func feed(_ chunk: some Collection<UInt8>) {
+        feed(chunk) { _, _ in }
+    }
+
+    /// Feeds `chunk`; `record` gets every data record with its line, after it was checked (for
+    /// checks across records: keys, the audit chain).
+    public mutating func feed(_ chunk: some Collection<UInt8>, record: ([GdpduRecordReader.Field], Int) -> Void) {
         var found: [(Int, String)] = []
         var records: [([GdpduRecordReader.Field], Int)] = []
         reader.feed(chunk, record: { records.append(($0, $1)) }, finding: { found.append(($0, $1)) })
         for (line, message) in found { add(line, message) }
-        for (fields, line) in records { check(fields, line: line) }
+        for (fields, line) in records {
+            check(fields, line: line)
+            if line > 1 { record(fields, line) }
+        }
     }
 
     public mutating func finish() {
+        finish { _, _ in }
+    }
+
+    public mutating func finish(record: ([GdpduRecordReader.Field], Int) -> Void) {
         var found: [(Int, String)] = []
         var records: [([GdpduRecordReader.Field], Int)] = []
         reader.finish(record: { records.append(($0, $1)) }, finding: { found.append(($0, $1)) })
         for (line, message) in found { add(line, message) }
-        for (fields, line) in records { check(fields, line: line) }
+        for (fields, line) in records {
+            check(fields, line: line)
+            if line > 1 { record(fields, line) }
+        }
         if reader.line == 0 { add(1, "no header line") }
+    }
+
+    /// Adds a finding made outside this check (keys, the chain) to its list and count.
+    public mutating func report(line: Int, _ message: String) {
+        add(line, message)
     }
 
     private mutating func add(_ line: Int, _ message: String) {
@@ -106,12 +127,7 @@ public struct GdpduFileCheck: Sendable {
         return parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1]) && parts[1].count == accuracy
     }
 
-    static func isDate(_ b: [UInt8]) -> Bool {
-        guard b.count == 10, b[2] == UInt8(ascii: "."), b[5] == UInt8(ascii: "."),
-              isDigits(b[0..<2]), isDigits(b[3..<5]), isDigits(b[6..<10]),
-              let d = Int(text(Array(b[0..<2]))), let m = Int(text(Array(b[3..<5]))), let y = Int(text(Array(b[6..<10]))) else { return false }
-        return CalendarDate(year: y, month: m, day: d) != nil
-    }
+    static func isDate(_ b: [UInt8]) -> Bool { GdpduField.parseDate(b) != nil }
 
     static func isTime(_ b: [UInt8]) -> Bool {
         guard b.count == 8, b[2] == UInt8(ascii: ":"), b[5] == UInt8(ascii: ":"), isDigits(b[0..<2]), isDigits(b[3..<5]), isDigits(b[6..<8]),

@@ -131,12 +131,7 @@ extension GdpduIndex {
         return nil
     }
 
-    static func date(_ text: String) -> CalendarDate? {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[2] == UInt8(ascii: "."), b[5] == UInt8(ascii: "."),
-              let d = Int(String(text.prefix(2))), let m = Int(String(text.dropFirst(3).prefix(2))), let y = Int(String(text.suffix(4))) else { return nil }
-        return CalendarDate(year: y, month: m, day: d)
-    }
+    static func date(_ text: String) -> CalendarDate? { GdpduField.parseDate(Array(text.utf8)) }
 
     static func sameType(_ a: GdpduColumn.Kind, _ b: GdpduColumn.Kind) -> Bool {
         switch (a, b) {

@@ -39,7 +39,7 @@ public final class ExportLockVerifier: Sendable {
         let due = try await pool.query("""
             SELECT e.id::text AS id, e.storage_key, e.version_id, o.country, e.period_end
             FROM export_packages e JOIN organizations o ON o.id = e.organization_id
-            WHERE e.storage_key IS NOT NULL AND e.version_id IS NOT NULL
+            WHERE e.storage_key IS NOT NULL AND e.version_id IS NOT NULL AND e.state = 'succeeded'
               AND (e.last_verified_at IS NULL OR e.last_verified_at <= \(now.adding(seconds: -interval)))
             ORDER BY e.last_verified_at NULLS FIRST, e.id
             LIMIT 1000

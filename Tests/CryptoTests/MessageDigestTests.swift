@@ -33,4 +33,13 @@ import Testing
             #expect(d.finalize() == whole, "split at \(i)")
         }
     }
+
+    @Test("finalizeAndReset: each item's digest as if hashed alone, one context for all", arguments: [MessageDigest.Algorithm.md5, .sha256])
+    func reset(algorithm: MessageDigest.Algorithm) {
+        var d = MessageDigest(algorithm)
+        for item in ["abc", "", "The quick brown fox"] {
+            d.update(Array(item.utf8))
+            #expect(d.finalizeAndReset() == MessageDigest.hash(algorithm, Array(item.utf8)), "\(item)")
+        }
+    }
 }

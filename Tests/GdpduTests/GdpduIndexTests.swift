@@ -30,30 +30,6 @@ import XML
                           mediaName: "Datenträger 1", tables: [organizations, ledger], extensions: [.init(name: "integrity", url: "integrity.xml")])
     }
 
-    /// Runs the validator once (one JVM) on every document; the verdict line of each, in order.
-    static func validate(_ documents: [String]) throws -> [String] {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/java") else {
-            throw ValidationUnavailable()
-        }
-        let directory = NSTemporaryDirectory() + "gdpdu-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var paths: [String] = []
-        for (i, xml) in documents.enumerated() {
-            paths.append(directory + "/index-\(i).xml")
-            try xml.write(toFile: paths[i], atomically: true, encoding: .utf8)
-        }
-        // A small, quick JVM: these tests run beside timing-sensitive ones on two cores.
-        let run = try ProcessRunner.run(["/usr/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m",
-                                         root + "/tools/xml/ValidateGdpdu.java", dtd] + paths)
-        let lines = run.stdout.split(separator: "\n").map(String.init)
-        return paths.map { path in lines.first { $0.hasPrefix(path + ": ") }.map { String($0.dropFirst(path.count + 2)) } ?? "no verdict" }
-    }
-
-    struct ValidationUnavailable: Error, CustomStringConvertible {
-        var description: String { "java not found at /usr/bin/java: tools/test.sh installs openjdk-17-jre-headless for the Xerces validation" }
-    }
-
     /// §6 item 9's order errors, each as (what to replace, with what).
     static let orderErrors = [
         ("      <UTF8/>\n      <DecimalSymbol>,</DecimalSymbol>\n", "      <DecimalSymbol>,</DecimalSymbol>\n      <UTF8/>\n"),
@@ -70,7 +46,7 @@ import XML
             + [xml.replacingOccurrences(of: "SYSTEM \"gdpdu-01-09-2004.dtd\"", with: "SYSTEM \"http://example.invalid/x.dtd\"")]
         // The JVM runs on a thread of its own (Blocking): a test blocking one of the cooperative
         // pool's two threads for seconds starved the HTTP server tests beside it.
-        let verdicts = try await Blocking.run { try Self.validate(documents) }
+        let verdicts = try await Blocking.run { try Xerces.validate(dtd: Self.dtd, documents: documents) }
         #expect(verdicts[0] == "valid", "\(verdicts[0])\n\(xml)")
         for verdict in verdicts[1...3] { #expect(verdict.hasPrefix("invalid") && verdict.contains("must match"), "\(verdict)") }
         #expect(verdicts[4].hasPrefix("invalid") && verdicts[4].contains("refusing external entity"), "\(verdicts[4])")
