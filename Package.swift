@@ -92,7 +92,7 @@ let package = Package(
             ]),
 
         // Test support: throwaway PostgreSQL clusters, fixtures.
-        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop"]),
+        .target(name: "ComplianceTesting", dependencies: ["Postgres", "Migrations", "CInterop", "ObjectStore", "ObjectStoreClient"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "ComplianceTesting"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Chronology", "XML"]),
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "JCSTests", dependencies: ["JCS"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ComplianceTesting", "Crypto"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology",
-                                                        "Crypto", "XML", "ComplianceTesting", "DemoData"]),
+                                                        "Crypto", "XML", "ComplianceTesting", "DemoData", "ObjectStore", "ObjectStoreClient"]),
         .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting", "XML"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

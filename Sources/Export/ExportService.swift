@@ -33,9 +33,10 @@ public struct ExportService: Sendable {
         "exports/\(r.organizationID)/\(r.from.iso)_\(r.to.iso)/\(r.id).tar.gz"
     }
 
-    /// Builds the export `record` into the file `path` (kept), uploads it when `record.worm`,
-    /// records the outcome. Returns the finished record, or throws the failure (recorded).
-    public func run(_ record: ExportRecord, path: String, keepFile: Bool = true,
+    /// Builds the export `record` into the file `path`, uploads it when `record.worm`, records the
+    /// outcome (with `path` as where the package is kept when `recordPath`; the caller removes a
+    /// file it does not keep). Returns the finished record, or throws the failure (recorded).
+    public func run(_ record: ExportRecord, path: String, recordPath: Bool = true,
                     progress: @escaping @Sendable (PackageBuilder.Progress) -> Void = { _ in }) async throws -> ExportRecord {
         let partial = path + ".partial"
         do {
@@ -54,7 +55,7 @@ public struct ExportService: Sendable {
             guard rename(partial, path) == 0 else { throw ExportError.storage("cannot rename \(partial): \(String(cString: strerror(errno)))") }
             var finished = ExportStore.Finished(sha256: built.sha256, size: built.size, rows: built.rows,
                                                 fileName: BuiltPackage.fileName(organizationID: record.organizationID, from: record.from, to: record.to),
-                                                localPath: keepFile ? path : nil,
+                                                localPath: recordPath ? path : nil,
                                                 chain: built.chain.map { ($0.firstSeq, $0.lastSeq, $0.headHash) }, generator: builder.generator)
             if record.worm, let store {
                 let name = Self.objectName(record)
@@ -70,7 +71,6 @@ public struct ExportService: Sendable {
                 finished.versionID = stored.versionID
                 finished.retainUntil = built.retainUntil
             }
-            if !keepFile { unlink(path) }
             let now = Timestamp(Date())
             let done = finished
             try await pool.withConnection { connection in

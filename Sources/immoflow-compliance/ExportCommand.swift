@@ -41,14 +41,14 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Directory for scratch files (default: $TMPDIR or /tmp).") var scratch: String?
 
     func validate() throws {
-        if allOrganizations == (organization != nil) { throw CommandFailure("give exactly one of --organization and --all-organizations", exitCode: 64) }
-        if let organization, UUID(uuidString: organization) == nil { throw CommandFailure("--organization must be a UUID, not \(organization)", exitCode: 64) }
-        if (period != nil) == (from != nil || to != nil) { throw CommandFailure("give --period, or --from and --to", exitCode: 64) }
-        if period == nil, from == nil || to == nil { throw CommandFailure("give both --from and --to", exitCode: 64) }
-        if let profile, ExportProfile(rawValue: profile) == nil { throw CommandFailure("--profile must be gobd or bao, not \(profile)", exitCode: 64) }
-        if allOrganizations && output != nil { throw CommandFailure("--output names one package: with --all-organizations use --output-directory", exitCode: 64) }
+        if allOrganizations == (organization != nil) { throw ValidationError("give exactly one of --organization and --all-organizations") }
+        if let organization, UUID(uuidString: organization) == nil { throw ValidationError("--organization must be a UUID, not \(organization)") }
+        if (period != nil) == (from != nil || to != nil) { throw ValidationError("give --period, or --from and --to") }
+        if period == nil, from == nil || to == nil { throw ValidationError("give both --from and --to") }
+        if let profile, ExportProfile(rawValue: profile) == nil { throw ValidationError("--profile must be gobd or bao, not \(profile)") }
+        if allOrganizations && output != nil { throw ValidationError("--output names one package: with --all-organizations use --output-directory") }
         if allOrganizations && !worm && outputDirectory == nil {
-            throw CommandFailure("--all-organizations needs --worm or --output-directory (the packages must go somewhere)", exitCode: 64)
+            throw ValidationError("--all-organizations needs --worm or --output-directory (the packages must go somewhere)")
         }
     }
 
@@ -82,6 +82,9 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let store = worm ? try AuditCommand.store() : nil
         if worm && store == nil { throw CommandFailure("export: --worm needs the WORM store: set IMMOFLOW_WORM_BUCKET (and its endpoint and credentials)", exitCode: 64) }
+        if let output, output != "-", FileManager.default.fileExists(atPath: output) {
+            throw CommandFailure("export: \(output) exists: a package is never written over another file")
+        }
         let dtd = try Self.dtd()
         let scratchDirectory = scratch ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         let (pool, url) = try database.pool(size: 2, statementTimeout: .seconds(3600))
@@ -141,15 +144,14 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let keep = !toStdout && (output != nil || outputDirectory != nil || !worm)
         let meter = isatty(2) == 1 ? ProgressMeter(label: "\(record.organizationID) \(record.from.iso)..\(record.to.iso)") : nil
-        let finished = try await service.run(record, path: path, keepFile: true, progress: { meter?.show($0) })
+        let finished = try await service.run(record, path: path, recordPath: keep, progress: { meter?.show($0) })
+        defer { if !keep { unlink(path) } }
         meter?.done()
         if toStdout {
-            defer { unlink(path) }
             guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandFailure("export: cannot read back \(path)") }
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { FileHandle.standardOutput.write(chunk) }
             return
         }
-        if !keep { unlink(path) }
         var summary: [String: CanonicalJSON] = [
             "export_id": .string(finished.id), "organization_id": .string(finished.organizationID), "from": .string(finished.from.iso),
             "to": .string(finished.to.iso), "profile": .string(finished.profile), "sha256": .string(finished.sha256.map(Hex.encode) ?? ""),
