@@ -15,15 +15,18 @@ public enum APIServer {
         public var metricsRequireToken: Bool
         public var thresholds: ControlThresholds
         public var openAPIDocument: [UInt8]?
+        /// The export jobs (nil: POST /api/compliance/exports answers 503).
+        public var exportJobs: ExportScheduling?
 
         public init(readinessPool: ConnectionPool, pool: ConnectionPool, authenticator: Authenticator, metricsRequireToken: Bool = false,
-                    thresholds: ControlThresholds = ControlThresholds(), openAPIDocument: [UInt8]? = nil) {
+                    thresholds: ControlThresholds = ControlThresholds(), openAPIDocument: [UInt8]? = nil, exportJobs: ExportScheduling? = nil) {
             self.readinessPool = readinessPool
             self.pool = pool
             self.authenticator = authenticator
             self.metricsRequireToken = metricsRequireToken
             self.thresholds = thresholds
             self.openAPIDocument = openAPIDocument
+            self.exportJobs = exportJobs
         }
     }
 
@@ -46,6 +49,7 @@ public enum APIServer {
                                   clockSkew: dependencies.thresholds.clockSkew).register(in: &router)
         AuditChainEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
         AuditLogsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator).register(in: &router)
+        ExportsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, jobs: dependencies.exportJobs).register(in: &router)
         WormStatusEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator,
                            thresholds: dependencies.thresholds).register(in: &router)
         MetricsEndpoint(pool: dependencies.pool, authenticator: dependencies.authenticator, http: metrics,

@@ -21,15 +21,4 @@ public struct ExportRequest: Sendable, Equatable {
         self.profile = profile
         self.createdAt = createdAt
     }
-
-    /// Why the period is not one a package is made for, or nil (`from` after `to`, more than
-    /// ten years: the longest German retention — older books need not exist any more).
-    public static func periodProblem(from: CalendarDate, to: CalendarDate) -> String? {
-        if to < from { return "from \(from.iso) is after to \(to.iso)" }
-        let (y, m, d) = from.components
-        if let limit = CalendarDate(year: y + 10, month: m, day: 1)?.adding(days: d - 1), to >= limit {
-            return "the period \(from.iso) to \(to.iso) is longer than 10 years"
-        }
-        return nil
-    }
 }

@@ -230,12 +230,14 @@ public final class PackageVerifier {
         }
         if let signatureBytes {
             let text = String(decoding: signatureBytes, as: UTF8.self)
-            if let signature = Base64.decode(text.hasSuffix("\n") ? String(text.dropLast()) : text), signature.count == 64 {
+            // Exactly the file the exporter writes: canonical base64 of 64 bytes and LF (no other
+            // text may stand in for it, not even one that decodes to the same bytes).
+            if let signature = Base64.decode(String(text.dropLast())), signature.count == 64, Array((Base64.encode(signature) + "\n").utf8) == signatureBytes {
                 if !manifest.publicKey.isValidSignature(signature, of: bytes) {
                     add(PackageFinding(IntegrityManifest.signatureFileName, "the signature does not verify integrity.xml with key \(manifest.publicKey.keyID)"))
                 }
             } else {
-                add(PackageFinding(IntegrityManifest.signatureFileName, "not a base64 Ed25519 signature"))
+                add(PackageFinding(IntegrityManifest.signatureFileName, "not an Ed25519 signature in canonical base64 and LF"))
             }
         }
         return manifest

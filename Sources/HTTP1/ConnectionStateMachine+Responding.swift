@@ -8,6 +8,8 @@ extension ConnectionStateMachine {
         var close = false
         /// Chunked framing (a streamed body in HTTP/1.1).
         var chunked = false
+        /// The Content-Length of a sized stream (nil for others).
+        var expected: Int?
         var bodyBytes = 0
         /// The producer finished (or there is none); the rest is writing what it left.
         var producerDone = true
@@ -84,6 +86,7 @@ extension ConnectionStateMachine {
         case .bytes(let body): framing = noBody ? .none : .contentLength(body.count)
         // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): the body ends with the connection.
         case .stream: framing = noBody ? .none : (head?.version == .http10 ? .closeDelimited : .chunked)
+        case .sized(let n, _): framing = noBody ? .none : .contentLength(n)
         }
         if framing == .closeDelimited { close = true }
         var headers = response.headers
@@ -95,6 +98,7 @@ extension ConnectionStateMachine {
                                 framing: framing, close: close, date: date, into: &output)
         exchange = Exchange(status: response.status, requestID: response.requestID, routeLabel: response.routeLabel,
                             close: close, chunked: framing == .chunked)
+        if case .sized(let n, _) = response.body { exchange.expected = n }
         phase = .sending
         switch response.body {
         case .empty:
@@ -104,7 +108,7 @@ extension ConnectionStateMachine {
                 output.append(contentsOf: body)
                 exchange.bodyBytes = body.count
             }
-        case .stream(let produce):
+        case .stream(let produce), .sized(_, let produce):
             if !isHEAD && !noBody {
                 exchange.producerDone = false
                 phase = .streaming
@@ -189,6 +193,15 @@ extension ConnectionStateMachine {
             default: return illegal("bodyPart")
             }
         }
+        if let expected = exchange.expected, exchange.bodyBytes + bytes.count > expected {
+            // More than the Content-Length promised: never sent; the connection closes (which
+            // makes the producer's waiting write throw) and the response is recorded as cut.
+            exchange.producerDone = true
+            pendingRecord = record(now, refusal: "stream_overran_length")
+            phase = .closing
+            closeLingering = false
+            return .responded
+        }
         if exchange.chunked {
             ResponseSerializer.chunk(bytes, into: &output)
         } else {
@@ -214,8 +227,9 @@ extension ConnectionStateMachine {
             }
         }
         exchange.producerDone = true
-        if failed {
-            pendingRecord = record(now, refusal: "stream_failed")
+        let short = exchange.expected.map { exchange.bodyBytes != $0 } ?? false
+        if failed || short {
+            pendingRecord = record(now, refusal: failed ? "stream_failed" : "stream_short_of_length")
             phase = .closing
             closeLingering = false
             return .responded

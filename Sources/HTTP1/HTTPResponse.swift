@@ -6,6 +6,11 @@ public struct HTTPResponse: Sendable {
         /// Produced by writing chunks to the writer; `write` suspends while the client is slow
         /// (back-pressure) and throws once the client has gone (the producer should stop).
         case stream(Producer)
+        /// A stream of exactly this many bytes, framed by `Content-Length` (RFC 9112 §6.2) — a
+        /// file download whose size is known, so a client sees its total and can resume with
+        /// Range. A producer that writes more is stopped, and one that ends short leaves the
+        /// body truncated: either way the connection closes (§6.3: the client sees it incomplete).
+        case sized(Int, Producer)
     }
 
     /// Writes a streamed body; a thrown error ends the response truncated (the head is out).

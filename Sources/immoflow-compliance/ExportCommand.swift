@@ -70,7 +70,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             range = (f, t)
         }
-        if let problem = ExportRequest.periodProblem(from: range.0, to: range.1) { throw CommandFailure("export: \(problem)", exitCode: 64) }
+        if let problem = ExportPeriod.problem(from: range.0, to: range.1) { throw CommandFailure("export: \(problem)", exitCode: 64) }
         return range
     }
 

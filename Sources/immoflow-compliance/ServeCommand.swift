@@ -60,6 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-checkpoint-interval"),
             help: "Seconds between two checkpoint runs (heads with new entries signed into the WORM store; needs IMMOFLOW_SIGNING_KEY_FILE and IMMOFLOW_WORM_BUCKET; 0: off).")
     var auditCheckpointInterval: Int = 86_400
+    @Option(name: .customLong("export-directory"), help: "Where export packages are built and kept for download (default $IMMOFLOW_EXPORT_DIR or /var/lib/immoflow-compliance/exports).")
+    var exportDirectory: String?
+    @Option(name: .customLong("export-concurrency"), help: "Export packages built at the same time at most.")
+    var exportConcurrency: Int = 1
     @Option(name: .customLong("audit-public-key"), help: "A PEM public key checkpoints may be signed with besides the signing key's (repeatable).")
     var auditPublicKeyFiles: [String] = []
 
@@ -147,6 +151,10 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("serve: warning: \(contract) not found; /openapi.yaml answers 404\n".utf8))
         }
         options.poolSize = poolSize
+        options.exportDirectory = exportDirectory ?? environment["IMMOFLOW_EXPORT_DIR"] ?? options.exportDirectory
+        guard (1...16).contains(exportConcurrency) else { throw CommandFailure("serve: --export-concurrency must be 1–16", exitCode: 64) }
+        options.exportConcurrency = exportConcurrency
+        options.gdpduDTD = try ExportCommand.dtd()
         options.tokenHasher = try tokens.hasher()
         if options.tokenHasher == nil {
             FileHandle.standardError.write(Data("serve: warning: no token pepper configured; /api/compliance/* answers 503\n".utf8))

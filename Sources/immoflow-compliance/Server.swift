@@ -1,7 +1,9 @@
 import API
 import Compliance
 import Crypto
+import Export
 import Foundation
+import Gdpdu
 import HTTPRouting
 import HTTPServer
 import Logging
@@ -51,6 +53,12 @@ enum Server {
         var signingKey: Ed25519PrivateKey?
         /// Public keys checkpoints may be signed with besides the signing key's (rotations).
         var auditPublicKeys: [Ed25519PublicKey] = []
+        /// Where export packages are built and kept for download.
+        var exportDirectory = "/var/lib/immoflow-compliance/exports"
+        /// Exports built at the same time at most.
+        var exportConcurrency = 1
+        /// The DTD packages ship (nil: the bundled one).
+        var gdpduDTD: [UInt8]?
 
         init(http: HTTPServerConfiguration, databaseURL: String) {
             self.http = http
@@ -73,10 +81,11 @@ enum Server {
         // stdout, written by a thread of its own: the access log (when on) and the event log.
         let sink = LogSink(descriptor: 1)
         let log = Logger(label: "immoflow") { JSONLogHandler(label: $0, sink: sink) }
+        let exports = await startExports(options)
         let dependencies = APIServer.Dependencies(readinessPool: readiness, pool: pool,
                                         authenticator: Authenticator(hasher: options.tokenHasher, pool: pool),
                                         metricsRequireToken: options.metricsRequireToken, thresholds: options.thresholds,
-                                        openAPIDocument: options.openAPIDocument)
+                                        openAPIDocument: options.openAPIDocument, exportJobs: exports.runner)
         let application = APIServer.makeApplication(dependencies, corsOrigins: options.corsOrigins, accessLog: options.accessLog ? sink : nil,
                                           accessLogExcluded: options.accessLogExcluded, log: log)
         let server: HTTPServer
@@ -85,6 +94,7 @@ enum Server {
         } catch {
             await readiness.close()
             await pool.close()
+            await exports.pool.close()
             sink.close()
             throw error
         }
@@ -109,9 +119,49 @@ enum Server {
         auditSchedule?.task.cancel()
         if let auditSchedule { await auditSchedule.pool.close() }
         await server.shutdown()
+        // Running exports finish (they are evidence in the making); queued ones are failed at the next start.
+        await exports.runner.drain()
+        await exports.pool.close()
         await readiness.close()
         await pool.close()
         sink.close()
+    }
+
+    /// The export jobs on a pool of their own (a snapshot held for a whole export, plus one for
+    /// recording): exports a previous run left unfinished are marked failed first. Without a
+    /// signing key (or a usable export directory) exports are refused with the reason.
+    static func startExports(_ options: Options) async -> (runner: ExportJobRunner, pool: ConnectionPool) {
+        let report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("serve: \($0)\n".utf8)) }
+        let pool = ConnectionPool(
+            configuration: ConnectionConfiguration(url: options.databaseURL, connectTimeoutSeconds: 3, applicationName: "immoflow-compliance-export",
+                                                   statementTimeout: .seconds(3600)),
+            size: 2 * options.exportConcurrency, checkoutTimeout: .seconds(3600))
+        var reason: String?
+        var service: ExportService?
+        if let key = options.signingKey {
+            do {
+                try FileManager.default.createDirectory(atPath: options.exportDirectory, withIntermediateDirectories: true)
+                var store: S3Client?
+                if let worm = options.worm { store = try S3Client(worm) }
+                let builder = PackageBuilder(pool: pool, key: key, dtd: options.gdpduDTD ?? Array(GdpduGrammar.bundledDTD.utf8),
+                                             generator: "immoflow-compliance \(BuildInfo.version)", scratch: options.exportDirectory)
+                service = ExportService(pool: pool, builder: builder, store: store, host: BackupCommand.hostName)
+            } catch {
+                reason = "the export directory \(options.exportDirectory) or the WORM store cannot be used: \(error)"
+            }
+        } else {
+            reason = "exports are signed, and IMMOFLOW_SIGNING_KEY_FILE is not set"
+        }
+        if let reason { report("warning: export packages cannot be built: \(reason)") }
+        let runner = ExportJobRunner(service: service, reason: reason, pool: pool, directory: options.exportDirectory,
+                                     concurrency: options.exportConcurrency, report: report)
+        do {
+            let interrupted = try await runner.recoverInterrupted()
+            if interrupted > 0 { report("\(interrupted) export(s) interrupted by the last stop marked failed") }
+        } catch {
+            report("warning: interrupted exports could not be marked failed: \(error)")
+        }
+        return (runner, pool)
     }
 
     /// The audit chains' verification and checkpoints on their schedule, on a pool of their own

@@ -181,4 +181,33 @@ import Testing
         #expect(h.machine.timerFired(now: h.now + 1) == .wait)
         #expect(h.machine.timer == .idle)
     }
+
+    @Test("a sized stream: Content-Length, the parts as they are, then the next request; more than promised or fewer: the connection closes, recorded as cut")
+    func sized() {
+        var h = MachineHarness()
+        h.answer = { _ in HTTPResponse(status: 200, headers: HTTPHeaders(), body: .sized(8, { _ in })) }
+        h.receive("GET /s HTTP/1.1\r\nHost: t\r\n\r\n")
+        let head = h.takeSent()
+        #expect(head.contains("Content-Length: 8\r\n") && !head.contains("chunked"))
+        h.bodyPart(Array("abcd".utf8))
+        h.bodyPart(Array("efgh".utf8))
+        #expect(h.takeSent() == "abcdefgh")
+        h.streamEnded()
+        #expect(h.records.first?.bodyBytes == 8 && h.records.first?.refusal == nil && h.machine.isIdle)
+
+        var over = MachineHarness()
+        over.answer = { _ in HTTPResponse(status: 200, headers: HTTPHeaders(), body: .sized(3, { _ in })) }
+        over.receive("GET /s HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = over.takeSent()
+        over.bodyPart(Array("abcd".utf8))
+        #expect(over.takeSent().isEmpty && over.records.first?.refusal == "stream_overran_length")
+
+        var short = MachineHarness()
+        short.answer = { _ in HTTPResponse(status: 200, headers: HTTPHeaders(), body: .sized(10, { _ in })) }
+        short.receive("GET /s HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = short.takeSent()
+        short.bodyPart(Array("abc".utf8))
+        short.streamEnded()
+        #expect(short.records.first?.refusal == "stream_short_of_length" && !short.machine.isIdle)
+    }
 }
