@@ -252,7 +252,7 @@ public struct ExportsEndpoint: Sendable {
     static func producer(_ path: String, offset: Int64, length: Int64) -> HTTPResponse.Producer {
         { writer in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw Problem(status: 500, code: "package_unreadable", detail: "cannot open the package") }
+            guard fd >= 0 else { throw PackageUnreadable(reason: "cannot open \(path)") }
             defer { close(fd) }
             var at = offset, left = length
             var buffer = [UInt8](repeating: 0, count: 256 * 1024)
@@ -260,11 +260,17 @@ public struct ExportsEndpoint: Sendable {
                 let want = Int(min(Int64(buffer.count), left))
                 let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw Problem(status: 500, code: "package_unreadable", detail: "the package ended early") }
+                guard n > 0 else { throw PackageUnreadable(reason: "\(path) ended early") }
                 try await writer.write(Array(buffer[0..<n]))
                 at += Int64(n)
                 left -= Int64(n)
             }
         }
+    }
+
+    /// A package file that failed while it was sent (the head is out: the response is cut).
+    struct PackageUnreadable: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
     }
 }

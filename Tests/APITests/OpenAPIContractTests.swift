@@ -32,8 +32,12 @@ import Testing
     func routes() throws {
         let pool = ConnectionPool(configuration: .init(url: "postgresql://nobody@127.0.0.1:1/x"), size: 1)
         let router = APIServer.makeRouter(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: nil, pool: pool)))
-        var served = Set(router.registered.map { "\($0.method) \($0.pattern)" })
-        for route in router.registered where route.method == "GET" { served.insert("HEAD \(route.pattern)") }
+        // The router's `:id` is OpenAPI's `{id}`.
+        func path(_ pattern: String) -> String {
+            pattern.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        }
+        var served = Set(router.registered.map { "\($0.method) \(path($0.pattern))" })
+        for route in router.registered where route.method == "GET" { served.insert("HEAD \(path(route.pattern))") }
         var documented = Set<String>()
         for (path, item) in try Self.contract()["paths"]?.members ?? [] {
             for method in Self.keys(item) where ["get", "head", "post", "put", "patch", "delete"].contains(method) {
