@@ -48,7 +48,9 @@ public struct GzipDecoder: ~Copyable {
             }
             if produced > 0 { try output.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
             switch rc {
-            case Z_OK, Z_BUF_ERROR where produced > 0:
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where produced > 0:
                 continue
             case Z_STREAM_END:
                 ended = true

@@ -117,6 +117,17 @@ make_token_pepper() {
     export IMMOFLOW_TOKEN_PEPPER_FILE="$CLUSTER_DIR/token-pepper"
 }
 
+# A throwaway Ed25519 signing key in the cluster directory (packages and checkpoints are signed),
+# exported as IMMOFLOW_SIGNING_KEY_FILE; its public key beside it (signing-public.pem).
+make_signing_key() {
+    openssl genpkey -algorithm ed25519 -out "$CLUSTER_DIR/signing.pem" 2>/dev/null || die "openssl genpkey ed25519 failed"
+    openssl pkey -in "$CLUSTER_DIR/signing.pem" -pubout -out "$CLUSTER_DIR/signing-public.pem" 2>/dev/null || die "openssl pkey -pubout failed"
+    chmod 600 "$CLUSTER_DIR/signing.pem"
+    export IMMOFLOW_SIGNING_KEY_FILE="$CLUSTER_DIR/signing.pem"
+    mkdir -p "$CLUSTER_DIR/exports"
+    export IMMOFLOW_EXPORT_DIR="$CLUSTER_DIR/exports"
+}
+
 # A new database $1 on the cluster, migrated with $BIN, exported as DATABASE_URL.
 migrated_database() {
     create_database "$1"
