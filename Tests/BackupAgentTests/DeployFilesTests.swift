@@ -91,6 +91,29 @@ import Testing
         #expect(weekly.components(separatedBy: "ExecStart=").count == 3 && weekly.contains("--type check -- /usr/bin/pgbackrest --stanza=prod check"))
     }
 
+    @Test("the monthly audit packages: the 2nd at 07:00 UTC (after the billing run), every organization's previous month, locked; the cron line the same and valid shell")
+    func monthlyExport() async throws {
+        let calendar = "*-*-02 07:00:00 UTC"
+        let timer = try Self.read("systemd/immoflow-export-monthly.timer")
+        #expect(timer.contains("OnCalendar=\(calendar)\n") && timer.contains("Persistent=true") && timer.contains("Unit=immoflow-export-monthly.service"))
+        let service = try Self.read("systemd/immoflow-export-monthly.service")
+        let command = "immoflow-compliance export --all-organizations --period previous-month --worm"
+        #expect(service.contains("Type=oneshot") && service.contains("EnvironmentFile=/etc/immoflow-compliance/export.env") && service.contains(command))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
+            #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
+        }
+        // Job lines start with the minute; comments and settings do not.
+        let jobs = try Self.read("cron/immoflow-export").split(separator: "\n").filter { $0.first?.isNumber == true }
+        #expect(jobs.count == 1 && jobs[0].hasPrefix("0 7 2 * *     postgres  sh -c ") && jobs[0].contains(command), "\(jobs)")
+        let line = String(jobs[0].dropFirst("0 7 2 * *     postgres  ".count))
+        let syntax = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", line]) }
+        #expect(syntax.status == 0, "\(syntax.stderr)")
+        // The command itself parses as the real program reads it.
+        let help = try await TestBinary.run(["export", "--all-organizations", "--period", "previous-month", "--worm", "--help"])
+        #expect(help.status == 0)
+    }
+
     /// Issue 12, item 11: pgBackRest counts backups, so `repo1-retention-diff=7` kept seven hourly
     /// diffs (seven hours), not the strategy's seven days.
     @Test("retention means the strategy's days: fulls by time (14 days), diffs counted to span 7 days of the schedule")
@@ -124,6 +147,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: destination + "/etc/postgresql/15/main/conf.d/archiving.conf"))
         #expect(FileManager.default.fileExists(atPath: destination + "/etc/cron.d/immoflow-backup"))
         #expect(FileManager.default.fileExists(atPath: destination + "/etc/systemd/system/immoflow-backup-full.timer"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/systemd/system/immoflow-export-monthly.timer"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/cron.d/immoflow-export"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/etc/immoflow-compliance/export.env"))
         // every file in deploy/ that names a PostgreSQL path uses the setting, not a number
         for file in ["pgbackrest/pgbackrest.conf", "postgresql/archiving.conf"] {
             let text = try Self.read(file)
