@@ -4,57 +4,103 @@ import Crypto
 import Gdpdu
 
 /// The audit chain recomputed from audit_logs.csv alone (docs/audit-chain.md §3, §6 item 10 of
-/// docs/gobd-bao-export.md): each record's hash from the CSV's own texts — the organization,
-/// seq, the ISO time exactly as written (it must be the hashed rendering), actor, action,
-/// entity, entity id and payload — chained to the hash before it; the first record anchors the
-/// segment (judged against integrity.xml at the end).
+/// docs/gobd-bao-export.md): each record's hash from the CSV's own bytes — the organization, seq,
+/// the ISO time, actor, action, entity, entity id and payload — chained to the hash before it; the
+/// first record anchors the segment (judged against integrity.xml at the end). seq and the time
+/// must be written exactly as the hash renders them (a different spelling of the same value would
+/// otherwise pass unseen).
 struct ChainState {
-    private let columns: [String: Int]
     static let required = ["organization_id", "seq", "occurred_at_utc", "actor", "action", "entity", "entity_id", "payload", "prev_hash", "hash"]
+    /// The column of each required name, in that order (nil: one is missing).
+    private let columns: [Int]?
+    private let missing: [String]
     private var missingReported = false
     private var verifier: AuditChainVerifier?
     private(set) var first: (seq: Int64, prevHash: [UInt8])?
     private(set) var entries: Int64 = 0
+    private var prev = [UInt8](repeating: 0, count: 32)
+    private var hash = [UInt8](repeating: 0, count: 32)
 
     init(table: GdpduTable) {
-        var columns: [String: Int] = [:]
-        for (i, c) in table.allColumns.enumerated() { columns[c.name] = i }
-        self.columns = columns
+        let names = table.allColumns.map(\.name)
+        let found = Self.required.map { names.firstIndex(of: $0) }
+        missing = zip(Self.required, found).filter { $0.1 == nil }.map(\.0)
+        columns = missing.isEmpty ? found.map { $0! } : nil
     }
 
     var head: (seq: Int64, hash: [UInt8])? { verifier.flatMap { $0.entries > 0 ? $0.head : nil } }
 
     /// Consumes one record; what is wrong with it, or nil.
-    mutating func consume(_ fields: [GdpduRecordReader.Field]) -> String? {
-        let missing = Self.required.filter { columns[$0] == nil }
-        guard missing.isEmpty else {
+    mutating func consume(_ r: GdpduRecord) -> String? {
+        guard let c = columns else {
             if missingReported { return nil }
             missingReported = true
             return "no column \(missing.joined(separator: ", ")): the chain cannot be recomputed"
         }
-        func text(_ name: String) -> String { String(decoding: fields[columns[name]!].bytes, as: UTF8.self) }
-        guard fields.count > columns.values.max()! else { return nil }
-        let seqText = text("seq"), isoText = text("occurred_at_utc")
-        guard let seq = Int64(seqText), let prev = Hex.decode(text("prev_hash")), prev.count == 32,
-              let hash = Hex.decode(text("hash")), hash.count == 32 else {
+        guard r.count > c.max()! else { return nil }
+        let seqText = r[c[1]], iso = r[c[2]]
+        guard let seq = RecordChecks.integer(seqText), seq >= 0, Self.hex(r[c[8]], into: &prev), Self.hex(r[c[9]], into: &hash) else {
             return "seq, prev_hash or hash unreadable: the entry cannot be chained"
         }
-        guard let time = Timestamp(rfc3339: isoText) else { return "occurred_at_utc \(isoText) is not an ISO 8601 UTC time" }
+        guard let time = Self.time(iso) else {
+            return "occurred_at_utc '\(String(decoding: iso.prefix(40), as: UTF8.self))' is not the hashed rendering YYYY-MM-DDTHH:MM:SS.ffffffZ"
+        }
+        if seqText[0] == 0x2D || (seqText.count > 1 && seqText[0] == 0x30) { return "seq '\(String(decoding: seqText, as: UTF8.self))' is not written as the hash renders it" }
         if verifier == nil {
             verifier = AuditChainVerifier(firstSeq: seq, previousHash: prev)
             first = (seq, prev)
         }
-        let values = ["organization_id", "actor", "action", "entity", "entity_id", "payload"].map(text)
-        verifier!.consume(seq: seq, time: time, prevHash: prev, hash: hash) { previous in
-            var p = ChainPreimage(prefix: AuditChain.version, previousHash: previous)
-            p.append(values[0])
-            p.append(seqText)
-            p.append(isoText)
-            for v in values[1...] { p.append(v) }
-            return SHA256.hash(p.bytes)
+        prev.withUnsafeBytes { p in
+            hash.withUnsafeBytes { h in
+                verifier!.consume(AuditRowBytes(organization: r[c[0]], seq: seq, occurredAt: time, actor: r[c[3]], action: r[c[4]], entity: r[c[5]],
+                                                entityID: r[c[6]], payload: r[c[7]], prevHash: p, hash: h))
+            }
         }
         entries += 1
         let problems = verifier!.takeProblems()
         return problems.isEmpty ? nil : problems.map { "audit chain: \($0.description)" }.joined(separator: "; ")
+    }
+
+    /// The value of each lowercase hex digit, 0xFF for any other byte.
+    static let digits: [UInt8] = (0..<256).map { c in
+        switch c {
+        case 0x30...0x39: UInt8(c - 0x30)
+        case 0x61...0x66: UInt8(c - 0x61 + 10)
+        default: 0xFF
+        }
+    }
+
+    /// 64 lowercase hex digits into 32 bytes; false for anything else.
+    static func hex(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        guard text.count == 64 else { return false }
+        return digits.withUnsafeBufferPointer { d in
+            out.withUnsafeMutableBufferPointer { o in
+                var bad: UInt8 = 0
+                for i in 0..<32 {
+                    let hi = d[Int(text[2 * i])], lo = d[Int(text[2 * i + 1])]
+                    bad |= hi | lo
+                    o[i] = hi << 4 | (lo & 0x0F)
+                }
+                return bad & 0xF0 == 0
+            }
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` exactly — the rendering the chain hashes — as a time; nil
+    /// for any other spelling, even of the same instant.
+    static func time(_ t: UnsafeRawBufferPointer) -> Timestamp? {
+        guard t.count == 27, t[4] == 0x2D, t[7] == 0x2D, t[10] == 0x54, t[13] == 0x3A, t[16] == 0x3A, t[19] == 0x2E, t[26] == 0x5A else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for k in from..<(from + count) {
+                let c = t[k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        guard let y = number(0, 4), y >= 1, let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2),
+              let s = number(17, 2), let f = number(20, 6) else { return nil }
+        return Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: s, microsecond: f)
     }
 }

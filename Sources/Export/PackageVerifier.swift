@@ -23,13 +23,10 @@ import XML
 public final class PackageVerifier {
     let pinned: Ed25519PublicKey?
     let keep: Int
-    private var gzip: GzipDecoder
-    private var tar = TarReader()
-    private var digest = MessageDigest(.sha256)
+    private var stream: PackageStream
     private var findings: [PackageFinding] = []
     private var findingCount = 0
     private var members: [PackageReport.Member] = []
-    private var compressed: Int64 = 0
 
     // The member being read.
     private var current: (name: String, size: Int64)?
@@ -57,7 +54,7 @@ public final class PackageVerifier {
     public init(pinned: Ed25519PublicKey?, keep: Int = 1000) throws {
         self.pinned = pinned
         self.keep = keep
-        gzip = try GzipDecoder()
+        stream = try PackageStream()
     }
 
     func add(_ finding: PackageFinding) {
@@ -65,18 +62,10 @@ public final class PackageVerifier {
         if findings.count < keep { findings.append(finding) }
     }
 
-    /// Feeds compressed bytes. After a finding that ends the reading (a damaged stream), more
-    /// bytes are ignored.
+    /// Feeds compressed bytes (on this thread). After a finding that ends the reading (a damaged
+    /// stream), more bytes are ignored.
     public func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard !stopped else { return }
-        compressed += Int64(bytes.count)
-        do {
-            try gzip.decompress(bytes) { plain in
-                try tar.feed(plain) { event in try self.handle(event) }
-            }
-        } catch {
-            stop("\(error)")
-        }
+        stream.feed(bytes) { handle($0) }
     }
 
     private var stopped = false
@@ -86,27 +75,29 @@ public final class PackageVerifier {
         add(PackageFinding(current?.name, message + (current == nil ? "" : " (while reading this member)")))
     }
 
-    private func handle(_ event: TarReader.Event) throws {
+    func handle(_ event: PackageStream.Event) {
+        guard !stopped else { return }
         switch event {
         case .begin(let name, let size):
             current = (name, size)
             buffer.removeAll(keepingCapacity: true)
             begin(name)
         case .data(let bytes):
-            digest.update(bytes)
             guard let member = current else { return }
             if fileCheck != nil {
-                feedData(bytes)
+                bytes.withUnsafeBytes { feedData($0) }
             } else if Int64(buffer.count + bytes.count) <= Self.smallMemberLimit {
                 buffer += bytes
             } else if Int64(buffer.count) <= Self.smallMemberLimit {
                 add(PackageFinding(member.name, "larger than \(Self.smallMemberLimit) bytes: not read"))
                 buffer.append(0)
             }
-        case .end:
+        case .end(let sha):
             guard let member = current else { return }
-            end(member.name, size: member.size)
+            end(member.name, size: member.size, sha: sha)
             current = nil
+        case .failure(let message):
+            stop(message)
         }
     }
 
@@ -123,20 +114,19 @@ public final class PackageVerifier {
     }
 
     private func feedData(_ bytes: UnsafeRawBufferPointer) {
-        fileCheck!.feed(bytes) { fields, line in self.record(fields, line) }
+        fileCheck!.feed(bytes) { self.record($0) }
     }
 
-    private func record(_ fields: [GdpduRecordReader.Field], _ line: Int) {
+    private func record(_ r: GdpduRecord) {
         guard let name = current?.name else { return }
-        for message in records!.check(fields) { add(PackageFinding(name, line: line, message)) }
-        if chainActive, let message = chain!.consume(fields) { add(PackageFinding(name, line: line, message)) }
+        for message in records!.check(r) { add(PackageFinding(name, line: r.line, message)) }
+        if chainActive, let message = chain!.consume(r) { add(PackageFinding(name, line: r.line, message)) }
     }
 
-    private func end(_ name: String, size: Int64) {
-        let sha = digest.finalizeAndReset()
+    private func end(_ name: String, size: Int64, sha: [UInt8]) {
         var rows: Int64?
         if fileCheck != nil {
-            fileCheck!.finish { fields, line in self.record(fields, line) }
+            fileCheck!.finish { self.record($0) }
             for f in fileCheck!.findings { add(PackageFinding(name, line: f.line, f.message)) }
             findingCount += fileCheck!.findingCount - fileCheck!.findings.count
             rows = fileCheck!.rows
@@ -181,20 +171,18 @@ public final class PackageVerifier {
 
     /// Ends the reading and judges what only the whole shows.
     public func finish() -> PackageReport {
-        if !stopped {
-            do {
-                try gzip.finish()
-                try tar.finish()
-            } catch {
-                stop("\(error)")
-            }
-        }
+        stream.finish { handle($0) }
+        return judge(compressedSize: stream.compressed)
+    }
+
+    /// What only the whole shows, once every member was read.
+    func judge(compressedSize: Int64) -> PackageReport {
         if current != nil { add(PackageFinding(current?.name, "the archive ends inside this member")) }
         let manifest = judgeManifest()
         judgeContainer()
         if let manifest { judgeContent(manifest) }
         return PackageReport(findings: findings, findingCount: findingCount, members: members, manifest: manifest, keyPinned: keyPinned,
-                             chainEntries: chain?.entries ?? 0, compressedSize: compressed)
+                             chainEntries: chain?.entries ?? 0, compressedSize: compressedSize)
     }
 
     private var keyPinned: Bool?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Crypto
+import Dispatch
 import Export
 import Foundation
 import Gdpdu
@@ -27,23 +28,19 @@ struct VerifyPackageCommand: AsyncParsableCommand {
             guard let pem = try? String(contentsOfFile: publicKey, encoding: .utf8) else { throw CommandFailure("verify-package: cannot read \(publicKey)") }
             do { pinned = try Ed25519PublicKey(pem: pem) } catch { throw CommandFailure("verify-package: \(publicKey): \(error.reason)", exitCode: 64) }
         }
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CommandFailure("verify-package: cannot open \(file): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CommandFailure("verify-package: \(file) is not a regular file") }
-        let verifier = try PackageVerifier(pinned: pinned)
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CommandFailure("verify-package: cannot read \(file): \(String(cString: strerror(errno)))")
+        let path = file
+        let key = pinned
+        // Two threads that block (read and inflate, check): off the cooperative pool.
+        let outcome: Result<PackageReport, PackageVerifier.Unreadable> = await withCheckedContinuation { done in
+            DispatchQueue.global(qos: .userInitiated).async {
+                done.resume(returning: Result { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: key) })
             }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { verifier.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-        let report = verifier.finish()
+        let report: PackageReport
+        switch outcome {
+        case .success(let r): report = r
+        case .failure(let unreadable): throw CommandFailure("verify-package: \(unreadable.message)")
+        }
         if json {
             print(Self.json(report, file: file).text)
         } else {
