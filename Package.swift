@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "BackupAgent", dependencies: ["PgBackRest", "Compliance", "ComplianceStore", "Postgres", "JCS", "CInterop", "Chronology"]),
         // Export packages (GoBD/BAO): the tables' COPYs rendered, spooled, signed and archived.
         .target(name: "Export", dependencies: ["Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto", "XML",
-                                              "ObjectStore", "ObjectStoreClient", "JCS"]),
+                                              "ObjectStore", "ObjectStoreClient", "JCS", "WormMonitor"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),

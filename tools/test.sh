@@ -14,6 +14,8 @@ log "building ..."
 swift build --build-tests
 log "testing ..."
 swift test --skip-build "$@"
+log "a 2,000,000-row export in flat memory (tools/export-memory-check.sh) ..."
+tools/export-memory-check.sh
 log "API conformance: openapi.yaml and schemathesis against a live server ..."
 tools/api-conformance.sh
 log "the run command's example requests against a fresh demo (IMMOFLOW_RUN_SMOKE=1 tools/run.sh) ..."

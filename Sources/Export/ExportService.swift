@@ -8,6 +8,7 @@ import JCS
 import ObjectStore
 import ObjectStoreClient
 import Postgres
+import WormMonitor
 
 /// Runs a recorded export to its end (the I/O shell around `PackageBuilder`): the package is
 /// written to `<path>.partial` and renamed when complete; with `worm` it is uploaded locked in
@@ -46,7 +47,7 @@ public struct ExportService: Sendable {
             let file = try FileSink(path: partial)
             let built: BuiltPackage
             do {
-                built = try await builder.build(request, progress: progress) { try file.write($0) }
+                built = try await builder.build(request, progress: progress, checkpointStore: record.worm ? storeCheckpoint : nil) { try file.write($0) }
                 try file.close()
             } catch {
                 try? file.close()
@@ -88,6 +89,24 @@ public struct ExportService: Sendable {
             }
             throw ExportFailure(reason: reason, underlying: error)
         }
+    }
+
+    /// A `--worm` export's checkpoint: locked in the WORM store like the daily ones (COMPLIANCE,
+    /// 10 years) and recorded in audit_checkpoints, so the chain verification judges it too.
+    func storeCheckpoint(_ checkpoint: AuditCheckpoint, _ object: [UInt8], _ signature: [UInt8]) async throws -> (storageKey: String, versionID: String) {
+        guard let store else { throw ExportError.storage("no WORM store is configured (IMMOFLOW_WORM_BUCKET)") }
+        let until = checkpoint.requiredRetainUntil
+        let name = AuditCheckpointWriter.objectName(checkpoint)
+        let stored = try await Self.blocking { () throws(ObjectStoreError) in
+            try store.requireWORMBucket()
+            return try store.putObject(name: name, bytes: object, contentType: "text/plain; charset=utf-8",
+                                       retention: ObjectRetention(mode: .compliance, retainUntil: until))
+        }
+        try await pool.withConnection { connection in
+            try await AuditCheckpointStore().insert(checkpoint, signature: signature, storageKey: stored.key, versionID: stored.versionID,
+                                                    retainUntil: until, objectSHA256: Hex.decode(stored.sha256), on: connection)
+        }
+        return (stored.key, stored.versionID)
     }
 
     /// A failed export: the reason as recorded.

@@ -41,8 +41,13 @@ public struct PackageBuilder: Sendable {
 
     static let chunk = 256 * 1024
 
+    /// Stores the checkpoint signed at export time elsewhere (the WORM store) before the manifest
+    /// is signed; where it went is named in integrity.xml.
+    public typealias CheckpointStore = @Sendable (_ checkpoint: AuditCheckpoint, _ object: [UInt8], _ signature: [UInt8]) async throws
+        -> (storageKey: String, versionID: String)
+
     public func build(_ request: ExportRequest, progress: @escaping @Sendable (Progress) -> Void = { _ in },
-                      sink: @escaping ([UInt8]) throws -> Void) async throws -> BuiltPackage {
+                      checkpointStore: CheckpointStore? = nil, sink: @escaping ([UInt8]) throws -> Void) async throws -> BuiltPackage {
         if let problem = GdpduGrammar.difference(dtd) { throw ExportError.storage("the DTD to ship is not the DataSet grammar: \(problem)") }
         let directory = try Self.makeDirectory(in: scratch)
         defer { Self.remove(directory) }
@@ -61,14 +66,17 @@ public struct PackageBuilder: Sendable {
             members.append(IntegrityManifest.Member(name: table.fileName, rows: snapshot.rows[table.name] ?? 0, size: spooled.size, sha256: spooled.sha256))
         }
         var checkpointObject: [UInt8]?
+        var checkpointStored: (storageKey: String, versionID: String)?
         if let chain = snapshot.chain {
             let checkpoint = AuditCheckpoint(organizationID: request.organizationID, seq: chain.lastSeq, hash: chain.headHash,
                                              createdAt: request.createdAt, keyID: key.publicKey.keyID)
-            checkpointObject = try checkpoint.signedObject(with: key).object
+            let signed = try checkpoint.signedObject(with: key)
+            checkpointObject = signed.object
+            if let checkpointStore { checkpointStored = try await checkpointStore(checkpoint, signed.object, signed.signature) }
         }
         let manifest = IntegrityManifest(exportID: request.exportID, profile: profile.rawValue, createdAt: request.createdAt, generator: generator,
                                          organizationID: request.organizationID, country: snapshot.country, from: request.from, to: request.to,
-                                         members: members, chain: snapshot.chain, checkpoint: checkpointObject.map { ($0, nil, nil) },
+                                         members: members, chain: snapshot.chain, checkpoint: checkpointObject.map { ($0, checkpointStored?.storageKey, checkpointStored?.versionID) },
                                          publicKey: key.publicKey)
         let manifestText = manifest.xml
         let signature = try IntegrityManifest.signature(of: manifestText, by: key)

@@ -147,6 +147,14 @@ import Testing
         let info = try await Blocking.run { try bucket.headObject(storedKey: object, versionID: version) }
         #expect(info.retention?.mode == .compliance && info.retention?.retainUntilText == "2037-01-01T00:00:00Z")
         #expect(try await Self.rows(s, "version_id = '\(version)' AND state = 'succeeded' AND worm AND lock_mode = 'COMPLIANCE'") == 1)
+        // The checkpoint signed at export time is locked beside it and recorded, as the daily ones are.
+        let checkpoint = try await s.fixture.pool.query("""
+            SELECT storage_key, version_id FROM audit_checkpoints WHERE organization_id = \(PackageFixture.anker)::uuid AND seq = 249
+            ORDER BY id DESC LIMIT 1
+            """).single()
+        let checkpointKey = try checkpoint.decode(String.self, at: 0), checkpointVersion = try checkpoint.decode(String.self, at: 1)
+        let checkpointInfo = try await Blocking.run { try bucket.headObject(storedKey: checkpointKey, versionID: checkpointVersion) }
+        #expect(checkpointInfo.retention?.mode == .compliance)
 
         let monthly = try await TestBinary.run(["export", "--all-organizations", "--period", "2026-09", "--worm"], environment: environment)
         #expect(monthly.status == 0, "\(monthly.stderr)")

@@ -78,4 +78,17 @@ import Testing
         #expect(member("index.xml").contains("<Name>name</Name>\n          <Description>Name des Mieters</Description>\n          <AlphaNumeric/>\n          <MaxLength>"))
         #expect(built.package.rows["ledger_entries"] ?? 0 > 0 && built.package.rows["monthly_invoices"] ?? 0 > 0 && built.package.rows["audit_logs"] ?? 0 > 0)
     }
+
+    @Test("an Austrian organization: profile bao from its country, and the lock its records need — 22 years (real estate, §18 Abs. 10 UStG 1994) from the end of the period's year")
+    func austrian() async throws {
+        let fixture = try await Self.fixture.value
+        let austrian = try #require(fixture.organizations.first { $0.country == "AT" })
+        let built = try await fixture.build(fixture.request(austrian.id, from: "2026-09-01", to: "2026-09-30"))
+        #expect(built.package.profile == .bao && built.package.country == "AT")
+        #expect(built.package.retainUntil == Timestamp(year: 2049, month: 1, day: 1)!)
+        let manifest = try IntegrityManifest.read(try #require(try PackageFixture.members(built.bytes).first { $0.name == "integrity.xml" }).bytes).get()
+        #expect(manifest.profile == "bao" && manifest.country == "AT")
+        let german = try await fixture.build(fixture.request(PackageFixture.anker, from: "2026-09-01", to: "2026-09-30"))
+        #expect(german.package.profile == .gobd && german.package.retainUntil == Timestamp(year: 2037, month: 1, day: 1)!)
+    }
 }
