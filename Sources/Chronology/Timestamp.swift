@@ -154,6 +154,26 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension Timestamp {
+    /// Reads exactly the rendering `withRFC3339` writes for years 0001–9999 —
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, 27 bytes, the `audit-v1` hashed text — and nothing else: no
+    /// other spelling of the same instant (a lowercase `t`, fewer digits, an offset). For
+    /// verifiers that must know the text is the one that was hashed, without a String per value.
+    public init?(canonicalRFC3339 t: UnsafeRawBufferPointer) {
+        guard t.count == 27, t[4] == 0x2D, t[7] == 0x2D, t[10] == 0x54, t[13] == 0x3A, t[16] == 0x3A, t[19] == 0x2E, t[26] == 0x5A else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for k in from..<(from + count) {
+                let c = t[k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        guard let y = number(0, 4), y >= 1, let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2),
+              let s = number(17, 2), let f = number(20, 6) else { return nil }
+        self.init(year: y, month: mo, day: d, hour: h, minute: mi, second: s, microsecond: f)
+    }
+
     /// Parses an RFC 3339 `date-time` (section 5.6): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
     /// The offset is required; `t` and `z` are accepted as RFC 3339 allows; at most 6 fraction
     /// digits (PostgreSQL's precision). Leap seconds (`:60`) are refused, and so is any instant

@@ -42,7 +42,7 @@ struct ChainState {
         guard let seq = RecordChecks.integer(seqText), seq >= 0, Self.hex(r[c[8]], into: &prev), Self.hex(r[c[9]], into: &hash) else {
             return "seq, prev_hash or hash unreadable: the entry cannot be chained"
         }
-        guard let time = Self.time(iso) else {
+        guard let time = Timestamp(canonicalRFC3339: iso) else {
             return "occurred_at_utc '\(String(decoding: iso.prefix(40), as: UTF8.self))' is not the hashed rendering YYYY-MM-DDTHH:MM:SS.ffffffZ"
         }
         if seqText[0] == 0x2D || (seqText.count > 1 && seqText[0] == 0x30) { return "seq '\(String(decoding: seqText, as: UTF8.self))' is not written as the hash renders it" }
@@ -84,23 +84,5 @@ struct ChainState {
                 return bad & 0xF0 == 0
             }
         }
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` exactly — the rendering the chain hashes — as a time; nil
-    /// for any other spelling, even of the same instant.
-    static func time(_ t: UnsafeRawBufferPointer) -> Timestamp? {
-        guard t.count == 27, t[4] == 0x2D, t[7] == 0x2D, t[10] == 0x54, t[13] == 0x3A, t[16] == 0x3A, t[19] == 0x2E, t[26] == 0x5A else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int? {
-            var v = 0
-            for k in from..<(from + count) {
-                let c = t[k]
-                guard c >= 0x30 && c <= 0x39 else { return nil }
-                v = v * 10 + Int(c - 0x30)
-            }
-            return v
-        }
-        guard let y = number(0, 4), y >= 1, let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2),
-              let s = number(17, 2), let f = number(20, 6) else { return nil }
-        return Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: s, microsecond: f)
     }
 }

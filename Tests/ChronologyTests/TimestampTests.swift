@@ -123,4 +123,16 @@ import Testing
         #expect(d.firstOfMonth(addingMonths: 13).iso == "2027-02-01")
         #expect(d.firstOfMonth(addingMonths: -25).iso == "2023-12-01")
     }
+
+    @Test("canonicalRFC3339 reads back exactly what withRFC3339 writes, and refuses every other spelling of the instant", arguments: [
+        "2024-01-31t09:15:02.123456Z", "2024-01-31T09:15:02.12345Z", "2024-01-31T09:15:02.123456+00:00", "2024-01-31T09:15:02Z",
+        "2024-02-30T09:15:02.123456Z", "0000-01-01T00:00:00.000000Z", "2024-01-31T24:00:00.000000Z", " 024-01-31T09:15:02.123456Z",
+    ])
+    func canonical(other: String) {
+        for t in [Timestamp(year: 2024, month: 1, day: 31, hour: 9, minute: 15, second: 2, microsecond: 123_456)!, Timestamp(microsecondsSinceEpoch: 0),
+                  Timestamp(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)!] {
+            #expect(t.withRFC3339 { Timestamp(canonicalRFC3339: $0) } == t)
+        }
+        #expect(Array(other.utf8).withUnsafeBytes { Timestamp(canonicalRFC3339: $0) } == nil, "\(other)")
+    }
 }

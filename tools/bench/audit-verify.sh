@@ -16,7 +16,7 @@ RUNS=${RUNS:-5}
 ensure_packages
 ensure_swift
 build_release
-[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } || die "/usr/bin/time is needed (apt-get install time)"
+ensure_time
 WORK=$(mktemp -d /tmp/immoflow-audit-bench-XXXXXX)
 trap 'stop_cluster; rm -rf "$WORK"' EXIT
 start_cluster

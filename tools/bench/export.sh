@@ -20,7 +20,7 @@ RUNS=${RUNS:-3}
 ensure_packages
 ensure_swift
 build_release
-[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } || die "/usr/bin/time is needed (apt-get install time)"
+ensure_time
 WORK=$(mktemp -d /tmp/immoflow-export-bench-XXXXXX)
 trap 'stop_cluster; rm -rf "$WORK"' EXIT
 start_cluster

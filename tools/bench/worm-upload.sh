@@ -24,7 +24,7 @@ ensure_packages
 ensure_swift
 ensure_seaweedfs
 build_release
-[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } || die "/usr/bin/time is needed (apt-get install time)"
+ensure_time
 
 WORK=$(mktemp -d /tmp/immoflow-worm-bench-XXXXXX)
 BASE=$(( ( $(free_port) % 200 + 300 ) * 100 ))

@@ -104,6 +104,13 @@ create_database() {
     "$(pg_bin)/psql" -X -q -d "$(cluster_url postgres)" -c "CREATE DATABASE $1" >/dev/null || die "createdb $1 failed"
 }
 
+# GNU time (/usr/bin/time) for peak resident memory, from Debian's packages when missing.
+ensure_time() {
+    [ -x /usr/bin/time ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "/usr/bin/time is needed (apt-get install time)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null || die "apt-get install time failed"
+}
+
 # Builds the release binary and sets BIN to it.
 build_release() {
     swift build -c release --product immoflow-compliance >&2 || die "swift build failed"
