@@ -7,7 +7,9 @@ member keeps its generated value:
   than the clock skew (5 minutes) ahead of the server's clock: a later or wider time is moved into
   the past, keeping its RFC 3339 shape;
 - finished_at is not before started_at (swapped when it is);
-- strings inside details carry no U+0000 (PostgreSQL text cannot hold it).
+- strings inside details carry no U+0000 (PostgreSQL text cannot hold it);
+- an export's (NewExport) `to` is not before its `from`, and the period is at most ten years
+  (swapped, then shortened to nine years).
 
 Only JSON objects are touched: negative tests (non-objects, wrong types) pass through unchanged.
 """
@@ -56,9 +58,33 @@ def _without_nul(value):
     return value
 
 
+def _date(text):
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _export_period(body):
+    start, end = _date(body.get("from")), _date(body.get("to"))
+    if start is None or end is None:
+        return
+    if end < start:
+        start, end = end, start
+    limit = start + datetime.timedelta(days=9 * 365)
+    if end >= limit:
+        end = limit
+    body["from"], body["to"] = start.isoformat(), end.isoformat()
+
+
 @schemathesis.hook
 def map_body(ctx, body):
     if ctx.operation is None or ctx.operation.method.upper() != "POST" or not isinstance(body, dict):
+        return body
+    if ctx.operation.path == "/api/compliance/exports":
+        _export_period(body)
         return body
     for field in FIELDS:
         parsed = _parse(body.get(field))

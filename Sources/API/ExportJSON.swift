@@ -1,7 +1,6 @@
 import Chronology
 import Compliance
 import Crypto
-import Foundation
 import JCS
 
 /// An export as the API shows it (openapi.yaml `Export`), and the list's cursor.
@@ -34,15 +33,19 @@ enum ExportJSON {
         ])
     }
 
-    /// `<created_at µs>.<id>` in base64url: opaque to clients.
+    /// `<created_at µs>_<id as 32 hex digits>` (openapi.yaml `ExportCursor`): every value of the
+    /// pattern is a position, so a client can only ask for a page, never for an error.
     static func cursor(_ r: ExportRecord) -> String {
-        Base64.encode(Array("\(r.createdAt.microsecondsSinceEpoch).\(r.id)".utf8), .url)
+        "\(r.createdAt.microsecondsSinceEpoch)_" + r.id.filter { $0 != "-" }
     }
 
     static func parseCursor(_ text: String) -> (Timestamp, String)? {
-        guard text.count <= 128, let bytes = Base64.decode(text, .url), let plain = String(validating: bytes, as: UTF8.self) else { return nil }
-        let parts = plain.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), UUID(uuidString: String(parts[1])) != nil else { return nil }
-        return (Timestamp(microsecondsSinceEpoch: micros), String(parts[1]))
+        let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...16).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let micros = Int64(parts[0]), parts[1].utf8.count == 32,
+              parts[1].utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        let h = Array(parts[1])
+        let id = String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        return (Timestamp(microsecondsSinceEpoch: micros), id)
     }
 }

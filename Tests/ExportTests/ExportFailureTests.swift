@@ -98,4 +98,32 @@ import Testing
         #expect(try await runner.recoverInterrupted() == 0)
         await pool.close()
     }
+
+    @Test("a WORM package whose file is no longer kept is fetched back by its version, checked against its SHA-256, and served from then on")
+    func fetchedBack() async throws {
+        let fixture = try await Self.fixture.value
+        let bucket = try TestBucket.make("export-fetch")
+        let pool = fixture.database.pool(size: 3)
+        let directory = NSTemporaryDirectory() + "export-fetch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let service = ExportService(pool: pool, builder: PackageBuilder(pool: pool, key: PackageFixture.key, generator: "test", scratch: directory),
+                                    store: bucket, host: "test")
+        let record = try await Self.record(pool, organization: PackageFixture.anker, worm: true)
+        let done = try await service.run(record, path: directory + "/\(record.id).tar.gz")
+        #expect(done.state == .succeeded && done.versionID != nil && done.lockMode == "COMPLIANCE")
+        let original = try Data(contentsOf: URL(fileURLWithPath: directory + "/\(record.id).tar.gz"))
+        try FileManager.default.removeItem(atPath: directory + "/\(record.id).tar.gz")
+        let runner = ExportJobRunner(service: service, reason: nil, pool: pool, directory: directory, concurrency: 1, report: { _ in })
+        let path = try #require(try await runner.packageFile(try await Self.stored(pool, record.id)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
+        #expect(try await Self.stored(pool, record.id).localPath == path)
+        // Not locked in the store and not kept: gone (nil), never something else.
+        var unlocked = done
+        unlocked.versionID = nil
+        unlocked.localPath = nil
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try await runner.packageFile(unlocked) == nil)
+        await pool.close()
+    }
 }

@@ -161,6 +161,13 @@ import Testing
         #expect(seen.count == Int(try await Self.count(live)) && Set(seen).count == seen.count)
         let times = try await live.pool.query("SELECT id::text FROM export_packages ORDER BY created_at DESC, id DESC").map { try $0.decode(String.self, at: 0) }
         #expect(seen == times)
+        // Every value of the cursor's pattern is a position (a page, maybe empty); anything else a 400.
+        let far = try await live.request("GET", "/api/compliance/exports?cursor=0_00000000000000000000000000000000", admin)
+        #expect(far.status == 200 && far.bodyText.contains(#""exports":[]"#), "\(far)")
+        for bad in ["0", "1_0000", "1_0000000000000000000000000000000G", "１_00000000000000000000000000000000", "12345678901234567_00000000000000000000000000000000"] {
+            let r = try await live.request("GET", "/api/compliance/exports?cursor=\(bad.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? bad)", admin)
+            #expect(r.status == 400, "\(bad): \(r)")
+        }
     }
 
     @Test("bad requests: 415, 400 naming the field, 404 for an unknown organization, 409 for worm without a store — nothing recorded", arguments: [
