@@ -73,8 +73,11 @@ def _export_period(body):
         return
     if end < start:
         start, end = end, start
-    limit = start + datetime.timedelta(days=9 * 365)
-    if end >= limit:
+    try:
+        limit = start + datetime.timedelta(days=9 * 365)
+    except OverflowError:
+        limit = None   # near year 9999: no later date exists, the period is short enough
+    if limit is not None and end >= limit:
         end = limit
     body["from"], body["to"] = start.isoformat(), end.isoformat()
 

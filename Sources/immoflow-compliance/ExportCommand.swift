@@ -130,18 +130,18 @@ struct ExportCommand: AsyncParsableCommand {
     func export(_ record: ExportRecord, service: ExportService, scratch: String) async throws {
         let name = BuiltPackage.fileName(organizationID: record.organizationID, from: record.from, to: record.to)
         let toStdout = output == "-"
-        let path: String
-        if toStdout {
+        var path: String
+        if toStdout || (worm && output == nil && outputDirectory == nil) {
             path = scratch + "/immoflow-export-\(record.id).tar.gz"
         } else if let output {
             path = output
         } else if let outputDirectory {
             path = outputDirectory + "/" + name
-        } else if worm {
-            path = scratch + "/" + name
         } else {
             path = name
         }
+        // Recorded as where the package is kept: absolute.
+        if !path.hasPrefix("/") { path = FileManager.default.currentDirectoryPath + "/" + path }
         let keep = !toStdout && (output != nil || outputDirectory != nil || !worm)
         let meter = isatty(2) == 1 ? ProgressMeter(label: "\(record.organizationID) \(record.from.iso)..\(record.to.iso)") : nil
         let finished = try await service.run(record, path: path, recordPath: keep, progress: { meter?.show($0) })
