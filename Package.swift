@@ -69,6 +69,9 @@ let package = Package(
         // Export packages (GoBD/BAO): the tables' COPYs rendered, spooled, signed and archived.
         .target(name: "Export", dependencies: ["Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology", "Crypto", "XML",
                                               "ObjectStore", "ObjectStoreClient", "JCS", "WormMonitor"]),
+        // Restore tests and DR exercises: dr check of a restored database (issue 17).
+        .target(name: "DisasterRecovery", dependencies: ["WormMonitor", "ComplianceStore", "Compliance", "Postgres", "Chronology", "JCS", "Crypto",
+                                                        "ObjectStoreClient"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),
@@ -86,7 +89,7 @@ let package = Package(
             dependencies: [
                 "Postgres", "Compliance", "ComplianceStore", "Migrations", "DemoData", "Chronology", "API", "HTTPServer", "HTTPRouting",
                 "PgBackRest", "BackupAgent", "Redaction", "ObjectStore", "ObjectStoreClient", "WormMonitor", "JCS", "Crypto",
-                "Export", "Gdpdu",
+                "Export", "Gdpdu", "DisasterRecovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -113,6 +116,8 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Gdpdu", "Archive", "Postgres", "Compliance", "ComplianceStore", "Chronology",
                                                         "Crypto", "XML", "ComplianceTesting", "DemoData", "ObjectStore", "ObjectStoreClient",
                                                         "API", "HTTPServer", "HTTP1", "JCS"]),
+        .testTarget(name: "DisasterRecoveryTests", dependencies: ["DisasterRecovery", "Compliance", "ComplianceStore", "Postgres", "Chronology",
+                                                                 "Crypto", "JCS", "ComplianceTesting", "DemoData", "WormMonitor", "Migrations"]),
         .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting", "XML"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

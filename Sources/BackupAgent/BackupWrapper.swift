@@ -1,5 +1,6 @@
 import Chronology
 import Compliance
+import JCS
 import PgBackRest
 
 /// `backup run`: records a wrapped command as a `started` event and an outcome event, whatever
@@ -14,13 +15,17 @@ public struct BackupWrapper: Sendable {
         public var repo: Int?
         public var command: [String]
         public var infoTimeout: Duration
+        /// The database's fingerprint taken just before a backup (nil: none could be taken).
+        public var fingerprint: CanonicalJSON?
 
-        public init(kind: BackupRunKind, stanza: String?, repo: Int?, command: [String], infoTimeout: Duration = .seconds(120)) {
+        public init(kind: BackupRunKind, stanza: String?, repo: Int?, command: [String], infoTimeout: Duration = .seconds(120),
+                    fingerprint: CanonicalJSON? = nil) {
             self.kind = kind
             self.stanza = stanza
             self.repo = repo
             self.command = command
             self.infoTimeout = infoTimeout
+            self.fingerprint = fingerprint
         }
     }
 
@@ -61,7 +66,7 @@ public struct BackupWrapper: Sendable {
             return (1...256).contains(n) ? n : nil
         }
         let run = BackupRun(kind: request.kind, runID: newID(), startedEventID: newID(), stanza: stanza, repo: repo, host: host,
-                            startedAt: clock.now(), command: request.command)
+                            startedAt: clock.now(), command: request.command, fingerprint: request.kind.createsBackup ? request.fingerprint : nil)
         var notes: [String] = []
         var evidenceLost = false
         func record(_ event: NewBackupEvent) async {

@@ -16,9 +16,12 @@ public struct BackupRun: Sendable {
     public let startedAt: Timestamp
     /// The command as run, secrets redacted.
     public let command: [String]
+    /// What the database held just before a backup started (`DatabaseFingerprint`), recorded with
+    /// the started event so a restore of this backup can be judged against it (`dr check`).
+    public let fingerprint: CanonicalJSON?
 
     public init(kind: BackupRunKind, runID: String, startedEventID: String, stanza: String?, repo: Int?,
-                host: String?, startedAt: Timestamp, command: [String]) {
+                host: String?, startedAt: Timestamp, command: [String], fingerprint: CanonicalJSON? = nil) {
         self.kind = kind
         self.runID = runID
         self.startedEventID = startedEventID
@@ -27,12 +30,14 @@ public struct BackupRun: Sendable {
         self.host = host
         self.startedAt = startedAt
         self.command = SecretRedaction.arguments(command)
+        self.fingerprint = fingerprint
     }
 
     public var startedEvent: NewBackupEvent {
-        NewBackupEvent(eventID: startedEventID, runID: runID, type: kind.eventType, status: .started, occurredAt: startedAt,
-                       stanza: stanza, repo: repo, startedAt: startedAt, host: host,
-                       details: CanonicalJSON.object(["command": .array(command.map { .string($0) })]).text)
+        var details: [String: CanonicalJSON] = ["command": .array(command.map { .string($0) })]
+        if let fingerprint { details["fingerprint"] = fingerprint }
+        return NewBackupEvent(eventID: startedEventID, runID: runID, type: kind.eventType, status: .started, occurredAt: startedAt,
+                              stanza: stanza, repo: repo, startedAt: startedAt, host: host, details: CanonicalJSON.object(details).text)
     }
 
     /// The outcome (docs/pgbackrest.md §5, wrapper rules):

@@ -18,11 +18,15 @@ public final class AuditChainVerification: Sendable {
     let pool: ConnectionPool
     let store: S3Client?
     let keys: [Ed25519PublicKey]
+    /// Restores not recorded in this database that explain checkpoints beyond its heads: the
+    /// restore `dr check` judges (a restored database has no event of its own restore).
+    let restores: [RestoreEvidence]
 
-    public init(pool: ConnectionPool, store: S3Client?, keys: [Ed25519PublicKey]) {
+    public init(pool: ConnectionPool, store: S3Client?, keys: [Ed25519PublicKey], restores: [RestoreEvidence] = []) {
         self.pool = pool
         self.store = store
         self.keys = keys
+        self.restores = restores
     }
 
     /// Verifies `organizations` (nil: every organization with rows, a head or a checkpoint) and,
@@ -53,7 +57,7 @@ public final class AuditChainVerification: Sendable {
         if let organizations { known = organizations } else { known = try await store.organizations(on: connection) }
         let recorded = try await store.checkpoints(organizations: organizations, on: connection)
         let heads = try await store.headTable(on: connection)
-        let restores = try await store.restores(on: connection)
+        let restores = try await store.restores(on: connection) + self.restores
         // The locked objects, read before the rows: each is judged when its organization ends.
         var evidence: [String: [CheckpointEvidence]] = [:]
         for (org, rows) in recorded {

@@ -5,6 +5,7 @@ import Compliance
 import ComplianceStore
 import Foundation
 import Glibc
+import JCS
 import PgBackRest
 import Postgres
 import Redaction
@@ -76,11 +77,27 @@ struct BackupCommand: AsyncParsableCommand {
             let (store, reason) = BackupCommand.store(database)
             let wrapper = BackupWrapper(store: store, unavailableReason: reason, spool: spoolOptions.eventSpool, processes: SystemProcesses(),
                                         clock: SystemClock(), host: BackupCommand.hostName, newID: { UUID().uuidString.lowercased() })
-            let report = await wrapper.run(.init(kind: BackupRunKind(rawValue: type)!, stanza: stanza, repo: repo, command: command,
-                                                 infoTimeout: .seconds(Int64(infoTimeout))))
+            let kind = BackupRunKind(rawValue: type)!
+            let report = await wrapper.run(.init(kind: kind, stanza: stanza, repo: repo, command: command,
+                                                 infoTimeout: .seconds(Int64(infoTimeout)), fingerprint: kind.createsBackup ? await BackupCommand.fingerprint(database) : nil))
             for note in report.notes { BackupCommand.note(note) }
             // The command's own code, passed through silently: its output and our notes said it all.
             throw ExitCode(report.exitCode)
+        }
+    }
+
+    /// What the database holds just before the backup starts (DR checks judge a restore against
+    /// it); nil, with a note, when it cannot be read — the backup runs regardless.
+    static func fingerprint(_ database: DatabaseOptions) async -> CanonicalJSON? {
+        guard let (pool, _) = try? database.pool(size: 1, statementTimeout: .seconds(60)) else { return nil }
+        do {
+            let f = try await pool.withTransaction(.repeatableRead) { try await FingerprintStore().take(on: $0) }
+            await pool.close()
+            return f.json
+        } catch {
+            await pool.close()
+            note("backup run: no fingerprint of the database recorded (\(error)); the backup runs regardless")
+            return nil
         }
     }
 

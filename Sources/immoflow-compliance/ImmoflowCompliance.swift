@@ -11,7 +11,7 @@ struct ImmoflowCompliance: AsyncParsableCommand {
         abstract: "Compliance API server of ImmoflowMe: backup evidence, GoBD/BAO exports, WORM status.",
         version: BuildInfo.version,
         subcommands: [ServeCommand.self, MigrateCommand.self, DemoDataCommand.self, TokenCommand.self, BackupCommand.self, WormCommand.self, AuditCommand.self, ExportCommand.self,
-                      VerifyPackageCommand.self])
+                      VerifyPackageCommand.self, DRCommand.self])
 
     /// Parses and runs a command. Every failure is one line on stderr and a non-zero exit:
     /// 64 for a usage error (EX_USAGE), 1 for anything else; never a stack trace.

@@ -77,6 +77,10 @@ import Testing
             #expect(outcome.walStart == listed.walStart && outcome.walStop == listed.walStop && outcome.lsnStart == listed.lsnStart)
             #expect(outcome.stanza == "demo" && outcome.host != nil && outcome.startedAt == started.occurredAt)
             #expect(outcome.details.contains("--annotation=audit_event_id=") == false, "details hold the command as given")
+            // What the database held when the backup began, for judging a restore of it (dr check).
+            let details = try JSONParser.parse(Array(started.details.utf8))
+            let fingerprint = try #require(details["fingerprint"].flatMap(DatabaseFingerprint.init(json:)), "\(started.details)")
+            #expect(fingerprint.counts.keys.sorted() == DatabaseFingerprint.tables.sorted() && fingerprint.migration > 0)
         }
     }
 
