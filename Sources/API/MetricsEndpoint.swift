@@ -98,6 +98,8 @@ public struct MetricsEndpoint: Sendable {
                      m.stanzas.compactMap { s in s.restoreTestSuccess.map { (stanza(s.name), Double($0)) } })
         out += gauge("pgbackrest_restore_test_last_timestamp", "Unix time of the newest restore test outcome.",
                      m.stanzas.compactMap { s in s.lastRestoreTest.map { (stanza(s.name), seconds($0)) } })
+        out += gauge("pgbackrest_restore_test_duration_seconds", "Seconds the newest restore test took, restore to checks (the measured RTO).",
+                     m.stanzas.compactMap { s in s.restoreTestSeconds.map { (stanza(s.name), $0) } })
         out += gauge("pgbackrest_backup_size_bytes", "Database size of the newest successful full backup.",
                      m.stanzas.compactMap { s in s.backupSizeBytes.map { (stanza(s.name), Double($0)) } })
         out += gauge("pgbackrest_backup_repo_size_bytes", "Repository bytes of the newest successful full backup.",

@@ -11,6 +11,8 @@ public struct BackupMetrics: Sendable, Equatable {
         public var lastRestoreTest: Timestamp?
         /// 1 when the newest restore test succeeded, 0 when it failed, nil when there was none.
         public var restoreTestSuccess: Int?
+        /// Seconds the newest restore test took from start to the end of its checks (its RTO figure).
+        public var restoreTestSeconds: Double?
         /// Database size of the newest successful full backup (info `size`), and its repository size.
         public var backupSizeBytes: Int64?
         public var backupRepoSizeBytes: Int64?
@@ -39,7 +41,7 @@ public struct BackupMetricsStore: Sendable {
                 FROM stanzas s WHERE s.stanza IS NOT NULL
             )
             SELECT s.stanza, f.occurred_at AS last_full, f.size_bytes, f.repo_size_bytes, d.occurred_at AS last_diff,
-                   r.occurred_at AS last_restore, r.status AS restore_status
+                   r.occurred_at AS last_restore, r.status AS restore_status, r.seconds AS restore_seconds
             FROM stanzas s
             LEFT JOIN LATERAL (
                 SELECT occurred_at, size_bytes, repo_size_bytes FROM backup_audit
@@ -52,7 +54,10 @@ public struct BackupMetricsStore: Sendable {
                   AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) d ON true
             LEFT JOIN LATERAL (
-                SELECT occurred_at, status FROM backup_audit
+                SELECT occurred_at, status,
+                       CASE WHEN details::jsonb -> 'durations' ->> 'total_seconds' ~ '^[0-9]+([.][0-9]+)?$'
+                            THEN (details::jsonb -> 'durations' ->> 'total_seconds')::float8 END AS seconds
+                FROM backup_audit
                 WHERE stanza = s.stanza AND event_type = 'restore_test' AND status <> 'started'
                   AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) r ON true
@@ -68,6 +73,7 @@ public struct BackupMetricsStore: Sendable {
             stanza.lastDiff = try row.decode(Timestamp?.self, "last_diff")
             stanza.lastRestoreTest = try row.decode(Timestamp?.self, "last_restore")
             stanza.restoreTestSuccess = restoreStatus.map { $0 == "failed" ? 0 : 1 }
+            stanza.restoreTestSeconds = try row.decode(Double?.self, "restore_seconds")
             stanza.backupSizeBytes = try row.decode(Int64?.self, "size_bytes")
             stanza.backupRepoSizeBytes = try row.decode(Int64?.self, "repo_size_bytes")
             index[stanza.name] = metrics.stanzas.count

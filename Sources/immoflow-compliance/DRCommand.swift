@@ -16,7 +16,36 @@ struct DRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dr",
         abstract: "Judge a restored database (dr check) or print a database's fingerprint (dr fingerprint).",
-        subcommands: [Check.self, Fingerprint.self])
+        subcommands: [Check.self, RestoreTestCommand.self, Fingerprint.self])
+
+    /// This build's newest migration (the schema a restored database should be at).
+    static func latestMigration(_ directory: String?) throws -> Int {
+        do { return try MigrationCatalog.load(directory: MigrationCatalog.locate(explicit: directory)).files.last?.version ?? 0 } catch {
+            throw CommandFailure("dr: \(error)")
+        }
+    }
+
+    /// Public keys checkpoints may be signed with: the files given and the signing key's.
+    static func keys(_ files: [String]) throws -> [Ed25519PublicKey] {
+        var keys: [Ed25519PublicKey] = []
+        for path in files {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("dr: cannot read \(path)") }
+            do { keys.append(try Ed25519PublicKey(pem: pem)) } catch { throw CommandFailure("dr: \(path): \(error.reason)", exitCode: 64) }
+        }
+        if let signing = try AuditCommand.signingKey(), !keys.contains(signing.publicKey) { keys.append(signing.publicKey) }
+        return keys
+    }
+
+    /// Writes report.json and report.md into `directory`.
+    static func write(_ report: DRReport, to directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try (report.json.text + "\n").write(toFile: directory + "/report.json", atomically: true, encoding: .utf8)
+            try report.markdown.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure("dr: cannot write the report to \(directory): \(error.localizedDescription)")
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,16 +85,8 @@ struct DRCommand: AsyncParsableCommand {
                 guard let t = Timestamp(rfc3339: text) else { throw ValidationError("--target-time must be an RFC 3339 time") }
                 return t
             }
-            var keys: [Ed25519PublicKey] = []
-            for path in publicKeyFiles {
-                guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("dr check: cannot read \(path)") }
-                do { keys.append(try Ed25519PublicKey(pem: pem)) } catch { throw CommandFailure("dr check: \(path): \(error.reason)", exitCode: 64) }
-            }
-            if let signing = try AuditCommand.signingKey(), !keys.contains(signing.publicKey) { keys.append(signing.publicKey) }
-            let latest: Int
-            do { latest = try MigrationCatalog.load(directory: MigrationCatalog.locate(explicit: migrationsDir)).files.last?.version ?? 0 } catch {
-                throw CommandFailure("dr check: \(error)")
-            }
+            let keys = try DRCommand.keys(publicKeyFiles)
+            let latest = try DRCommand.latestMigration(migrationsDir)
             let store = try AuditCommand.store()
             let (pool, url) = try database.pool(size: 2, statementTimeout: .seconds(3600))
             let report: DRReport
@@ -78,17 +99,79 @@ struct DRCommand: AsyncParsableCommand {
                 await pool.close()
                 throw CommandFailure("dr check", error, databaseURL: url)
             }
-            if let reportDirectory {
-                do {
-                    try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
-                    try (report.json.text + "\n").write(toFile: reportDirectory + "/report.json", atomically: true, encoding: .utf8)
-                    try report.markdown.write(toFile: reportDirectory + "/report.md", atomically: true, encoding: .utf8)
-                } catch {
-                    throw CommandFailure("dr check: cannot write the report to \(reportDirectory): \(error.localizedDescription)")
-                }
-            }
+            if let reportDirectory { try DRCommand.write(report, to: reportDirectory) }
             print(json ? report.json.text : report.markdown, terminator: json ? "\n" : "")
             if !report.ok { throw ExitCode(2) }
+        }
+    }
+
+    struct RestoreTestCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore-test",
+            abstract: "Restore a backup with pgBackRest into a scratch cluster, check it (dr check), time it, remove it, record it.",
+            discussion: """
+                Runs as root (pgBackRest and PostgreSQL as the postgres user). The scratch cluster listens on a Unix socket in its \
+                own directory only; it is stopped and removed afterwards — after a failure and after SIGTERM too — unless --keep. \
+                The events (restore_test started, then succeeded or failed with the label, target, durations and findings) go to \
+                DATABASE_URL, the evidence database. Exit 0 the restore is sound, 2 it failed (pgBackRest's error or findings), \
+                1 it could not be tested (or was interrupted).
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The pgBackRest stanza.") var stanza: String
+        @Option(help: "The repository (default: pgBackRest's choice).") var repo: Int?
+        @Option(help: "Restore this backup set (default: the newest).") var set: String?
+        @Option(name: .customLong("target-time"), help: "Point-in-time restore to this RFC 3339 time (with --target-action=promote).") var targetTime: String?
+        @Option(help: "Where the scratch directory is made.") var scratch: String = "/var/tmp"
+        @Option(help: "The scratch cluster's port (its socket is in the scratch directory; no TCP).") var port: Int = 5432
+        @Option(name: .customLong("database"), help: "The database to check in the restored cluster.") var checkedDatabase: String = "immoflow"
+        @Option(name: .customLong("pg-bin"), help: "PostgreSQL's bin directory (default $PG_BIN or /usr/lib/postgresql/15/bin).") var pgBin: String?
+        @Option(name: .customLong("pgbackrest-config"), help: "pgBackRest's configuration file (default: its own default).") var pgbackrestConfig: String?
+        @Option(name: .customLong("report-dir"), help: "Write report.json and report.md here.") var reportDirectory: String?
+        @Option(name: .customLong("public-key"), help: "A PEM public key checkpoints may be signed with (repeatable).") var publicKeyFiles: [String] = []
+        @Option(name: .customLong("migrations-dir"), help: "The migrations this build ships (default: found beside the binary).") var migrationsDir: String?
+        @Flag(help: "Keep the scratch directory (the cluster is stopped).") var keep = false
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func validate() throws {
+            if let repo, !(1...256).contains(repo) { throw ValidationError("--repo must be 1…256") }
+            if let targetTime, Timestamp(rfc3339: targetTime) == nil { throw ValidationError("--target-time must be an RFC 3339 time with an offset") }
+            if set != nil && targetTime != nil { throw ValidationError("give --set or --target-time, not both") }
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
+        }
+
+        func run() async throws {
+            let keys = try DRCommand.keys(publicKeyFiles)
+            let latest = try DRCommand.latestMigration(migrationsDir)
+            let store = try AuditCommand.store()
+            let bin = pgBin ?? ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
+            var evidence: ConnectionPool?
+            if (try? database.resolvedURL()) != nil {
+                evidence = try database.pool(size: 1, statementTimeout: .seconds(60)).0
+            } else {
+                BackupCommand.note("dr restore-test: no DATABASE_URL: the test is not recorded")
+            }
+            let options = RestoreTest.Options(stanza: stanza, repo: repo, set: set, targetTime: targetTime.flatMap { Timestamp(rfc3339: $0) }, scratch: scratch,
+                                              port: port, keep: keep, database: checkedDatabase, pgBin: bin,
+                                              pgbackrest: ["/usr/bin/pgbackrest"] + (pgbackrestConfig.map { ["--config=\($0)"] } ?? []))
+            let outcome = await RestoreTest(options: options, evidence: evidence, store: store, keys: keys, latestMigration: latest,
+                                            host: BackupCommand.hostName).run()
+            await evidence?.close()
+            if let reportDirectory, let report = outcome.report { try DRCommand.write(report, to: reportDirectory) }
+            let durations = outcome.durations.map { "\($0.0.replacingOccurrences(of: "_seconds", with: "")) \(String(format: "%.1f", $0.1)) s" }.joined(separator: ", ")
+            if json {
+                var members: [String: CanonicalJSON] = ["succeeded": .bool(outcome.succeeded), "label": outcome.label.map(CanonicalJSON.string) ?? .null,
+                                                        "error": outcome.error.map(CanonicalJSON.string) ?? .null,
+                                                        "durations": .object(Dictionary(uniqueKeysWithValues: outcome.durations.map { ($0.0, .string(String(format: "%.3f", $0.1))) }))]
+                if let report = outcome.report { members["report"] = report.json }
+                print(CanonicalJSON.object(members).text)
+            } else if let report = outcome.report {
+                print(report.markdown, terminator: "")
+            }
+            BackupCommand.note("dr restore-test: \(outcome.succeeded ? "succeeded" : "FAILED")" + (outcome.label.map { ", set \($0)" } ?? "")
+                + " — \(durations)" + (outcome.error.map { ": \($0)" } ?? ""))
+            if outcome.succeeded { return }
+            throw outcome.judged ? ExitCode(2) : CommandFailure("dr restore-test: \(outcome.error ?? "could not run")")
         }
     }
 

@@ -114,6 +114,35 @@ import Testing
         #expect(help.status == 0)
     }
 
+    @Test("the weekly restore test: Monday 05:00 UTC, dr restore-test through systemd and cron, both valid; tools/dr_restore_test.sh passes dr check's exit code through")
+    func restoreTest() async throws {
+        let calendar = "Mon *-*-* 05:00:00 UTC"
+        let timer = try Self.read("systemd/immoflow-restore-test.timer")
+        #expect(timer.contains("OnCalendar=\(calendar)\n") && timer.contains("Persistent=true"))
+        let service = try Self.read("systemd/immoflow-restore-test.service")
+        let command = "immoflow-compliance dr restore-test --stanza prod"
+        #expect(service.contains(command) && service.contains("EnvironmentFile=/etc/immoflow-compliance/backup.env"))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
+            #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
+        }
+        let jobs = try Self.read("cron/immoflow-restore-test").split(separator: "\n").filter { $0.first?.isNumber == true }
+        #expect(jobs.count == 1 && jobs[0].hasPrefix("0 5 * * 1     root  sh -c ") && jobs[0].contains(command), "\(jobs)")
+        let syntax = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", String(jobs[0].dropFirst("0 5 * * 1     root  ".count))]) }
+        #expect(syntax.status == 0, "\(syntax.stderr)")
+        let help = try await TestBinary.run(["dr", "restore-test", "--stanza", "prod", "--database", "immoflow", "--scratch", "/var/tmp", "--help"])
+        #expect(help.status == 0)
+        // The seed's script: dr check of the database given, its exit code unchanged (1: unreachable), 64 without one.
+        let binary = try TestBinary.path()
+        let unreachable = try await Blocking.run {
+            try ProcessRunner.run([Self.root + "/tools/dr_restore_test.sh", "postgresql://nobody@127.0.0.1:1/x", "--connect-timeout", "2"],
+                                  environment: ["IMMOFLOW_BIN": binary, "PATH": "/usr/bin:/bin"])
+        }
+        #expect(unreachable.status == 1 && unreachable.stderr.contains("dr check"), "\(unreachable.stderr)")
+        let usage = try await Blocking.run { try ProcessRunner.run([Self.root + "/tools/dr_restore_test.sh"]) }
+        #expect(usage.status == 64)
+    }
+
     /// Issue 12, item 11: pgBackRest counts backups, so `repo1-retention-diff=7` kept seven hourly
     /// diffs (seven hours), not the strategy's seven days.
     @Test("retention means the strategy's days: fulls by time (14 days), diffs counted to span 7 days of the schedule")
