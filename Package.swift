@@ -71,7 +71,7 @@ let package = Package(
                                               "ObjectStore", "ObjectStoreClient", "JCS", "WormMonitor"]),
         // Restore tests and DR exercises: dr check of a restored database (issue 17).
         .target(name: "DisasterRecovery", dependencies: ["WormMonitor", "ComplianceStore", "Compliance", "Postgres", "Chronology", "JCS", "Crypto",
-                                                        "ObjectStoreClient", "BackupAgent", "PgBackRest"]),
+                                                        "ObjectStoreClient", "BackupAgent", "PgBackRest", "API", "HTTPServer", "Export"]),
         .target(
             name: "DemoData",
             dependencies: ["Chronology", "Compliance", "ComplianceStore", "Postgres", "JCS"]),

@@ -38,16 +38,19 @@ if [ ! -e "$DESTDIR/etc/immoflow-compliance/export.env" ]; then
 fi
 install -d $(owner postgres postgres) -m 0700 "$DESTDIR/var/spool/immoflow-compliance"
 install -d $(owner postgres postgres) -m 0750 "$DESTDIR/var/log/immoflow-compliance"
+install -d -m 0755 "$DESTDIR/usr/local/lib/immoflow-compliance"
+install -m 0755 ../tools/dr_restore_test.sh ../tools/dr_full_exercise.sh "$DESTDIR/usr/local/lib/immoflow-compliance/"
 if [ "$MODE" = systemd ]; then
-    for unit in systemd/immoflow-backup-* systemd/immoflow-export-* systemd/immoflow-restore-test.*; do render "$unit" "/etc/systemd/system/$(basename "$unit")" 0644; done
+    for unit in systemd/immoflow-backup-* systemd/immoflow-export-* systemd/immoflow-restore-test.* systemd/immoflow-dr-exercise.*; do render "$unit" "/etc/systemd/system/$(basename "$unit")" 0644; done
     if [ -z "$DESTDIR" ]; then
         systemctl daemon-reload
-        systemctl enable --now immoflow-backup-{full,diff,weekly,offsite,expire,ingest}.timer immoflow-export-monthly.timer immoflow-restore-test.timer
+        systemctl enable --now immoflow-backup-{full,diff,weekly,offsite,expire,ingest}.timer immoflow-export-monthly.timer immoflow-restore-test.timer immoflow-dr-exercise.timer
     fi
 else
     render cron/immoflow-backup /etc/cron.d/immoflow-backup 0644
     render cron/immoflow-export /etc/cron.d/immoflow-export 0644
     render cron/immoflow-restore-test /etc/cron.d/immoflow-restore-test 0644
+    render cron/immoflow-dr-exercise /etc/cron.d/immoflow-dr-exercise 0644
     [ "$(date +%z)" = +0000 ] || echo "deploy/install.sh: warning: this host's time zone is $(date +%Z); the cron schedule is UTC: timedatectl set-timezone UTC" >&2
 fi
 echo "installed ($MODE, PostgreSQL $PG_VERSION${DESTDIR:+, below $DESTDIR}); fill in /etc/immoflow-compliance/backup.env and export.env" >&2

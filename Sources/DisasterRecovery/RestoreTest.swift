@@ -64,7 +64,12 @@ public struct RestoreTest: Sendable {
         public var directory: String?
         /// Whether the test ran far enough to judge the backup (false: it could not run at all).
         public var judged: Bool
+        /// The DR exercise's further steps (none for a restore test).
+        public var steps: [ExerciseStep] = []
     }
+
+    /// What a DR exercise does with the restored cluster after the checks, while it runs.
+    public typealias Extra = @Sendable (RestoredCluster) async -> [ExerciseStep]
 
     public let options: Options
     public let evidence: ConnectionPool?
@@ -93,7 +98,9 @@ public struct RestoreTest: Sendable {
         return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(15)) + "+00"
     }
 
-    public func run(now: @Sendable () -> Timestamp = { Timestamp(Date()) }) async -> Outcome {
+    /// Runs the test; `type` is the event it is recorded as (`restore_test`, or `dr_exercise`
+    /// with `extra` steps run against the restored cluster before it is removed).
+    public func run(type: BackupEventType = .restoreTest, extra: Extra? = nil, now: @Sendable () -> Timestamp = { Timestamp(Date()) }) async -> Outcome {
         SignalForwarding.install()
         let runID = UUID().uuidString.lowercased()
         let started = now()
@@ -101,7 +108,7 @@ public struct RestoreTest: Sendable {
         let begin = clock.now
         var details: [String: CanonicalJSON] = ["target_time": options.targetTime.map { .string($0.rfc3339) } ?? .null,
                                                 "set": options.set.map(CanonicalJSON.string) ?? .null]
-        await record(NewBackupEvent(eventID: UUID().uuidString.lowercased(), runID: runID, type: .restoreTest, status: .started, occurredAt: started,
+        await record(NewBackupEvent(eventID: UUID().uuidString.lowercased(), runID: runID, type: type, status: .started, occurredAt: started,
                                     stanza: options.stanza, repo: options.repo, startedAt: started, host: host, details: CanonicalJSON.object(details).text))
         var outcome = Outcome(succeeded: false, label: nil, durations: [], report: nil, error: nil, directory: nil, judged: false)
         var cleanup: (() async -> Void)?
@@ -150,9 +157,14 @@ public struct RestoreTest: Sendable {
                 report = try await RestoreCheck(pool: pool, store: store, keys: keys, latestMigration: latestMigration)
                     .run(database: "\(options.database) restored from stanza \(options.stanza)" + (outcome.label.map { " set \($0)" } ?? ""), expected: nil,
                          restore: RestoreEvidence(eventID: runID, occurredAt: started, targetTime: options.targetTime), now: now())
+                outcome.durations.append(("checks_seconds", seconds(clock.now - checks)))
+                if let extra {
+                    let exercise = clock.now
+                    outcome.steps = await extra(RestoredCluster(url: url, directory: directory, pool: pool))
+                    outcome.durations.append(("exercise_seconds", seconds(clock.now - exercise)))
+                }
                 await pool.close()
                 try interrupted()
-                outcome.durations.append(("checks_seconds", seconds(clock.now - checks)))
             } catch {
                 await pool.close()
                 outcome.judged = true
@@ -160,7 +172,8 @@ public struct RestoreTest: Sendable {
             }
             outcome.report = report
             outcome.judged = true
-            outcome.succeeded = report.ok
+            outcome.succeeded = report.ok && outcome.steps.allSatisfy(\.ok)
+            if let failed = outcome.steps.first(where: { !$0.ok }) { outcome.error = "\(failed.name): \(failed.detail)" }
             if !report.ok { outcome.error = "dr check found \(report.findings.count) problem\(report.findings.count == 1 ? "" : "s"): \(report.findings.first!.description)" }
         } catch let failure as Failure {
             outcome.error = failure.message
@@ -173,9 +186,12 @@ public struct RestoreTest: Sendable {
         details["label"] = outcome.label.map(CanonicalJSON.string) ?? .null
         details["durations"] = .object(Dictionary(uniqueKeysWithValues: outcome.durations.map { ($0.0, .string(String(format: "%.3f", $0.1))) }))
         details["findings"] = .array((outcome.report?.findings ?? []).prefix(20).map { .string($0.description) })
+        if extra != nil {
+            details["steps"] = .array(outcome.steps.map { .object(["name": .string($0.name), "ok": .bool($0.ok), "detail": .string($0.detail)]) })
+        }
         if options.keep, let d = outcome.directory { details["kept"] = .string(d) }
         let finished = now()
-        await record(NewBackupEvent(eventID: UUID().uuidString.lowercased(), runID: runID, type: .restoreTest, status: outcome.succeeded ? .succeeded : .failed,
+        await record(NewBackupEvent(eventID: UUID().uuidString.lowercased(), runID: runID, type: type, status: outcome.succeeded ? .succeeded : .failed,
                                     occurredAt: finished, stanza: options.stanza, repo: options.repo, label: outcome.label, startedAt: started,
                                     finishedAt: max(finished, started), exitCode: outcome.succeeded ? 0 : 1, errorMessage: outcome.error.map { String($0.prefix(2000)) },
                                     host: host, details: CanonicalJSON.object(details).text))

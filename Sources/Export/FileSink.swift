@@ -2,18 +2,18 @@ import Glibc
 
 /// A file written by a package builder's sink: created exclusively (an existing file is never
 /// overwritten), written whole, synced and closed.
-final class FileSink: @unchecked Sendable {
+public final class FileSink: @unchecked Sendable {
     // @unchecked Sendable: written by one task at a time (the builder's sink, in order).
     let path: String
     private var fd: Int32
 
-    init(path: String) throws {
+    public init(path: String) throws {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw ExportError.storage("cannot create \(path): \(String(cString: strerror(errno)))") }
         self.path = path
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { raw in
             var at = 0
             while at < raw.count {
@@ -27,7 +27,7 @@ final class FileSink: @unchecked Sendable {
         }
     }
 
-    func close() throws {
+    public func close() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }
         guard fsync(fd) == 0 else {

@@ -1,22 +1,25 @@
+import API
 import ArgumentParser
 import Chronology
 import Compliance
 import ComplianceStore
 import Crypto
 import DisasterRecovery
+import Dispatch
 import Foundation
 import JCS
 import Migrations
+import ObjectStoreClient
 import Postgres
 
-/// `immoflow-compliance dr check|fingerprint`: restored databases judged (the seed's
+/// `immoflow-compliance dr check|restore-test|exercise|fingerprint`: restored databases judged (the seed's
 /// dr_restore_test.sh contract, issue 17). Exit 0 the restore is sound, 2 findings, 1 could not
 /// check, 64 usage.
 struct DRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dr",
         abstract: "Judge a restored database (dr check) or print a database's fingerprint (dr fingerprint).",
-        subcommands: [Check.self, RestoreTestCommand.self, Fingerprint.self])
+        subcommands: [Check.self, RestoreTestCommand.self, Exercise.self, Fingerprint.self])
 
     /// This build's newest migration (the schema a restored database should be at).
     static func latestMigration(_ directory: String?) throws -> Int {
@@ -172,6 +175,90 @@ struct DRCommand: AsyncParsableCommand {
                 + " — \(durations)" + (outcome.error.map { ": \($0)" } ?? ""))
             if outcome.succeeded { return }
             throw outcome.judged ? ExitCode(2) : CommandFailure("dr restore-test: \(outcome.error ?? "could not run")")
+        }
+    }
+
+    struct Exercise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The monthly DR exercise: a restore test, the API server probed on the restored database, an export package built and verified; the report written and sent.",
+            discussion: """
+                Everything `dr restore-test` does, then, before the scratch cluster is removed: the API server started against \
+                the restored database (/health, /health/ready, /api/metrics must answer 200) and an export package of one \
+                organization (default: the first) for the previous month built from it and verified offline. The report \
+                (report.md, report.json) goes to --report-dir; with --webhook its summary is POSTed as {"text": …} \
+                (Slack-compatible). Recorded as a dr_exercise event. Exit 0 passed, 2 failed, 1 could not run.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The pgBackRest stanza.") var stanza: String
+        @Option(help: "The repository (default: pgBackRest's choice).") var repo: Int?
+        @Option(help: "Where the scratch directory is made.") var scratch: String = "/var/tmp"
+        @Option(help: "The scratch cluster's port (its socket is in the scratch directory; no TCP).") var port: Int = 5432
+        @Option(name: .customLong("database"), help: "The database to check in the restored cluster.") var checkedDatabase: String = "immoflow"
+        @Option(name: .customLong("pg-bin"), help: "PostgreSQL's bin directory (default $PG_BIN or /usr/lib/postgresql/15/bin).") var pgBin: String?
+        @Option(name: .customLong("pgbackrest-config"), help: "pgBackRest's configuration file.") var pgbackrestConfig: String?
+        @Option(help: "The organization to export (default: the first of the restored database).") var organization: String?
+        @Option(name: .customLong("report-dir"), help: "Where report.md and report.json are written.") var reportDirectory: String = "/var/log/immoflow-compliance/dr-exercise"
+        @Option(help: "A webhook URL the summary is POSTed to as {\"text\": …}.") var webhook: String?
+        @Option(name: .customLong("public-key"), help: "A PEM public key checkpoints may be signed with (repeatable).") var publicKeyFiles: [String] = []
+        @Option(name: .customLong("migrations-dir"), help: "The migrations this build ships.") var migrationsDir: String?
+
+        func validate() throws {
+            if let organization, UUID(uuidString: organization) == nil { throw ValidationError("--organization must be a UUID") }
+            if let webhook, !(webhook.hasPrefix("https://") || webhook.hasPrefix("http://")) { throw ValidationError("--webhook must be an http(s) URL") }
+        }
+
+        func run() async throws {
+            let keys = try DRCommand.keys(publicKeyFiles)
+            let latest = try DRCommand.latestMigration(migrationsDir)
+            let store = try AuditCommand.store()
+            // The package is signed with the signing key, or one made for this exercise only.
+            let key: Ed25519PrivateKey
+            if let signing = try AuditCommand.signingKey() { key = signing } else {
+                do { key = try Ed25519PrivateKey.generate() } catch { throw CommandFailure("dr exercise: \(error.reason)") }
+            }
+            var evidence: ConnectionPool?
+            if (try? database.resolvedURL()) != nil {
+                evidence = try database.pool(size: 1, statementTimeout: .seconds(60)).0
+            } else {
+                BackupCommand.note("dr exercise: no DATABASE_URL: the exercise is not recorded")
+            }
+            let first = Timestamp(Date()).utcDate.firstOfMonth(addingMonths: -1)
+            let exercise = DRExercise(key: key, organization: organization?.lowercased(), from: first, to: first.firstOfMonth(addingMonths: 1).adding(days: -1),
+                                      generator: "immoflow-compliance \(BuildInfo.version)")
+            let options = RestoreTest.Options(stanza: stanza, repo: repo, set: nil, targetTime: nil, scratch: scratch, port: port, keep: false,
+                                              database: checkedDatabase, pgBin: pgBin ?? ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin",
+                                              pgbackrest: ["/usr/bin/pgbackrest"] + (pgbackrestConfig.map { ["--config=\($0)"] } ?? []))
+            let outcome = await RestoreTest(options: options, evidence: evidence, store: store, keys: keys, latestMigration: latest,
+                                            host: BackupCommand.hostName).run(type: .drExercise, extra: { await exercise.steps($0) })
+            await evidence?.close()
+            let title = "DR exercise of stanza \(stanza)"
+            do {
+                try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
+                try (outcome.json.text + "\n").write(toFile: reportDirectory + "/report.json", atomically: true, encoding: .utf8)
+                try outcome.markdown(title: title).write(toFile: reportDirectory + "/report.md", atomically: true, encoding: .utf8)
+            } catch {
+                BackupCommand.note("dr exercise: cannot write the report to \(reportDirectory): \(error.localizedDescription)")
+            }
+            print(outcome.markdown(title: title), terminator: "")
+            if let webhook {
+                let body = Array(CanonicalJSON.object(["text": .string(outcome.summary(title: title))]).text.utf8)
+                let sent: Result<WebRequest.Answer, ObjectStoreError> = await withCheckedContinuation { done in
+                    DispatchQueue.global().async {
+                        done.resume(returning: Result { () throws(ObjectStoreError) in
+                            try WebRequest.send(webhook, method: "POST", headers: [("Content-Type", "application/json")], body: body, timeout: 15)
+                        })
+                    }
+                }
+                switch sent {
+                case .success(let a) where (200...299).contains(a.status): break
+                case .success(let a): BackupCommand.note("dr exercise: the webhook answered \(a.status): the report is in \(reportDirectory)")
+                case .failure(let error): BackupCommand.note("dr exercise: the webhook could not be reached (\(error)): the report is in \(reportDirectory)")
+                }
+            }
+            BackupCommand.note(outcome.summary(title: title))
+            if outcome.succeeded { return }
+            throw outcome.judged ? ExitCode(2) : CommandFailure("dr exercise: \(outcome.error ?? "could not run")")
         }
     }
 

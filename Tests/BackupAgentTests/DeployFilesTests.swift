@@ -143,6 +143,36 @@ import Testing
         #expect(usage.status == 64)
     }
 
+    @Test("the monthly DR exercise: the first Saturday 06:00 UTC — systemd ANDs weekday and day; cron's OR is fixed by a Saturday test in the job; dr_full_exercise.sh runs dr exercise with the seed's (absent) arguments")
+    func drExercise() async throws {
+        let calendar = "Sat *-*-01..07 06:00:00 UTC"
+        let timer = try Self.read("systemd/immoflow-dr-exercise.timer")
+        #expect(timer.contains("OnCalendar=\(calendar)\n"))
+        #expect(try Self.read("systemd/immoflow-dr-exercise.service").contains("ExecStart=/usr/local/lib/immoflow-compliance/dr_full_exercise.sh"))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            // The next elapses are first Saturdays only.
+            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", "--iterations=6", calendar]) }
+            #expect(r.status == 0, "\(r.stderr)")
+            let days = r.stdout.split(separator: "\n").filter { $0.contains("Sat 20") && !$0.contains("Normalized") }
+            #expect(days.count == 6, "\(r.stdout)")
+            for d in days {
+                let day = d.split(separator: " ").first { $0.count == 10 && $0.contains("-") }.flatMap { Int($0.suffix(2)) } ?? 99
+                #expect((1...7).contains(day), "\(d)")
+            }
+        }
+        let jobs = try Self.read("cron/immoflow-dr-exercise").split(separator: "\n").filter { $0.first?.isNumber == true }
+        #expect(jobs.count == 1 && jobs[0].hasPrefix("0 6 1-7 * *   root  ") && jobs[0].contains("[ \"$(date +\\%u)\" = 6 ] &&"), "\(jobs)")
+        let line = String(jobs[0].dropFirst("0 6 1-7 * *   root  ".count)).replacingOccurrences(of: "\\%", with: "%")
+        let syntax = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", line]) }
+        #expect(syntax.status == 0, "\(syntax.stderr)")
+        // The wrapper passes dr exercise's code through: here a usage error (64) for a bad webhook.
+        let binary = try TestBinary.path()
+        let wrapped = try await Blocking.run {
+            try ProcessRunner.run([Self.root + "/tools/dr_full_exercise.sh"], environment: ["IMMOFLOW_BIN": binary, "DR_WEBHOOK_URL": "ftp://x", "PATH": "/usr/bin:/bin"])
+        }
+        #expect(wrapped.status == 64 && wrapped.stderr.contains("--webhook"), "\(wrapped.stderr)")
+    }
+
     /// Issue 12, item 11: pgBackRest counts backups, so `repo1-retention-diff=7` kept seven hourly
     /// diffs (seven hours), not the strategy's seven days.
     @Test("retention means the strategy's days: fulls by time (14 days), diffs counted to span 7 days of the schedule")

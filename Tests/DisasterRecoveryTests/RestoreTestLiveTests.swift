@@ -150,6 +150,39 @@ import Testing
         #expect(after == before + 1)
     }
 
+    @Test("the DR exercise: restore, checks, the API server answering /health, /health/ready and /api/metrics on the restored database, a package exported and verified; the report written and POSTed to the webhook; recorded as dr_exercise")
+    func exercise() async throws {
+        let s = try await Self.setup.value
+        let reports = s.scratch + "/../exercise-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        // A webhook that keeps what it is sent (python3's http.server, one request).
+        let received = reports + "-webhook.json"
+        let port = try TestCluster.freePort()
+        let receiver = try ProcessRunner.spawn(["python3", "-c", """
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    open(sys.argv[1], "wb").write(self.rfile.read(int(self.headers["Content-Length"])))
+                    self.send_response(200); self.end_headers()
+                def log_message(self, *a): pass
+            http.server.HTTPServer(("127.0.0.1", int(sys.argv[2])), H).handle_request()
+            """, received, String(port)])
+        defer { kill(receiver, SIGTERM); var st: Int32 = 0; waitpid(receiver, &st, 0) }
+        try await Task.sleep(for: .milliseconds(500))
+        let r = try await TestBinary.run(["dr", "exercise", "--stanza", s.fixture.stanza, "--pgbackrest-config", s.fixture.configPath, "--database", "books",
+                                          "--pg-bin", s.fixture.cluster.binDirectory, "--scratch", s.scratch, "--migrations-dir", TestEnvironment.migrationsDirectory,
+                                          "--report-dir", reports, "--webhook", "http://127.0.0.1:\(port)/hook"], environment: ["DATABASE_URL": s.url])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let report = try String(contentsOfFile: reports + "/report.md", encoding: .utf8)
+        for step in ["GET /health", "GET /health/ready", "GET /api/metrics", "export"] { #expect(report.contains("| \(step) | ok |"), "\(step)\n\(report)") }
+        #expect(report.hasPrefix("# DR exercise of stanza demo: passed") && report.contains("verify-package valid"))
+        let posted = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: received))))
+        #expect(posted["text"]?.string?.contains("DR exercise of stanza demo passed") == true, "\(posted)")
+        let recorded: String = try await Self.query(s, "SELECT status FROM backup_audit WHERE event_type = 'dr_exercise' ORDER BY seq DESC LIMIT 1")
+        #expect(recorded == "succeeded")
+        try Self.clean(s)
+    }
+
     @Test("a damaged repository: failed with pgBackRest's error, exit 2, pgbackrest_restore_test_success 0; nothing left behind")
     func damaged() async throws {
         let s = try await Self.setup.value
