@@ -117,7 +117,7 @@ let package = Package(
                                                         "Crypto", "XML", "ComplianceTesting", "DemoData", "ObjectStore", "ObjectStoreClient",
                                                         "API", "HTTPServer", "HTTP1", "JCS"]),
         .testTarget(name: "DisasterRecoveryTests", dependencies: ["DisasterRecovery", "Compliance", "ComplianceStore", "Postgres", "Chronology",
-                                                                 "Crypto", "JCS", "ComplianceTesting", "DemoData", "WormMonitor", "Migrations"]),
+                                                                 "Crypto", "JCS", "ComplianceTesting", "DemoData", "WormMonitor", "Migrations", "ObjectStoreClient"]),
         .testTarget(name: "GdpduTests", dependencies: ["Gdpdu", "Chronology", "Crypto", "ComplianceTesting", "XML"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Chronology", "ComplianceTesting"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "ComplianceTesting"]),

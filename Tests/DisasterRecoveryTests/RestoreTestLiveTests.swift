@@ -1,9 +1,11 @@
 import Compliance
+import Crypto
 import ComplianceStore
 import ComplianceTesting
 import Foundation
 import Glibc
 import JCS
+import ObjectStoreClient
 import Postgres
 import Testing
 
@@ -180,6 +182,37 @@ import Testing
         #expect(posted["text"]?.string?.contains("DR exercise of stanza demo passed") == true, "\(posted)")
         let recorded: String = try await Self.query(s, "SELECT status FROM backup_audit WHERE event_type = 'dr_exercise' ORDER BY seq DESC LIMIT 1")
         #expect(recorded == "succeeded")
+        try Self.clean(s)
+    }
+
+    /// Runs after the others that restore to the latest point: its checkpoints (signed with a key
+    /// only this test pins) stay in the source database.
+    @Test("a checkpoint signed after the target lies beyond the restored head: dr check reports it as explained by the restore, and the test passes")
+    func checkpointBeyondHead() async throws {
+        let s = try await Self.setup.value
+        let bucket = try TestBucket.make("restore-checkpoints")
+        let server = try SeaweedFS.shared()
+        let key = try Ed25519PrivateKey.generate()
+        let keyFile = s.scratch + "/../signing-\(UUID().uuidString).pem"
+        try key.pkcs8PEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        defer { unlink(keyFile) }
+        let worm = ["AWS_ACCESS_KEY_ID": SeaweedFS.adminKey, "AWS_SECRET_ACCESS_KEY": SeaweedFS.adminSecret, "AWS_REGION": "us-east-1",
+                    "AWS_ENDPOINT_URL_S3": server.httpURL, "IMMOFLOW_WORM_BUCKET": bucket.configuration.bucket, "IMMOFLOW_SIGNING_KEY_FILE": keyFile,
+                    "DATABASE_URL": s.url]
+        try await Self.write(s, 5)
+        try await Task.sleep(for: .milliseconds(1100))
+        let target: String = try await Self.query(s, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+        try await Task.sleep(for: .milliseconds(1100))
+        try await Self.write(s, 5)
+        let checkpoint = try await TestBinary.run(["audit", "checkpoint"], environment: worm)
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        try await Self.archive(s)
+        let r = try await TestBinary.run(["dr", "restore-test", "--stanza", s.fixture.stanza, "--pgbackrest-config", s.fixture.configPath, "--database", "books",
+                                          "--pg-bin", s.fixture.cluster.binDirectory, "--scratch", s.scratch, "--migrations-dir", TestEnvironment.migrationsDirectory,
+                                          "--target-time", target, "--json"], environment: worm)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let chains = try Self.json(r)["report"]?["chains"]?.array ?? []
+        #expect(chains.contains { ($0["explained"]?.integer ?? 0) >= 1 && $0["ok"] == .bool(true) }, "\(r.stdout)")
         try Self.clean(s)
     }
 
