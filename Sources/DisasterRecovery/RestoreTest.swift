@@ -117,6 +117,7 @@ public struct RestoreTest: Sendable {
             outcome.directory = directory
             let data = directory + "/data"
             cleanup = { await self.stopAndRemove(directory: directory, data: data) }
+            try interrupted()
             // 1. restore
             var arguments = options.pgbackrest + ["--stanza=\(options.stanza)", "--pg1-path=\(data)", "--archive-mode=off", "--log-level-console=info"]
             if let repo = options.repo { arguments.append("--repo=\(repo)") }
@@ -235,7 +236,9 @@ public struct RestoreTest: Sendable {
         let hba = directory + "/pg_hba.conf"
         guard FileManager.default.createFile(atPath: hba, contents: Data("local all all trust\n".utf8)) else { throw Failure("cannot write \(hba)") }
         if !FileManager.default.fileExists(atPath: data + "/postgresql.conf") {
-            FileManager.default.createFile(atPath: data + "/postgresql.conf", contents: Data("# written by dr restore-test\n".utf8))
+            guard FileManager.default.createFile(atPath: data + "/postgresql.conf", contents: Data("# written by dr restore-test\n".utf8)) else {
+                throw Failure("cannot write \(data)/postgresql.conf")
+            }
         }
         if geteuid() == 0, let pw = getpwnam("postgres") {
             chown(hba, pw.pointee.pw_uid, pw.pointee.pw_gid)
