@@ -121,42 +121,29 @@ struct DRCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "The pgBackRest stanza.") var stanza: String
-        @Option(help: "The repository (default: pgBackRest's choice).") var repo: Int?
+        @OptionGroup var restore: ScratchRestoreOptions
         @Option(help: "Restore this backup set (default: the newest).") var set: String?
         @Option(name: .customLong("target-time"), help: "Point-in-time restore to this RFC 3339 time (with --target-action=promote).") var targetTime: String?
-        @Option(help: "Where the scratch directory is made.") var scratch: String = "/var/tmp"
-        @Option(help: "The scratch cluster's port (its socket is in the scratch directory; no TCP).") var port: Int = 5432
-        @Option(name: .customLong("database"), help: "The database to check in the restored cluster.") var checkedDatabase: String = "immoflow"
-        @Option(name: .customLong("pg-bin"), help: "PostgreSQL's bin directory (default $PG_BIN or /usr/lib/postgresql/15/bin).") var pgBin: String?
-        @Option(name: .customLong("pgbackrest-config"), help: "pgBackRest's configuration file (default: its own default).") var pgbackrestConfig: String?
         @Option(name: .customLong("report-dir"), help: "Write report.json and report.md here.") var reportDirectory: String?
-        @Option(name: .customLong("public-key"), help: "A PEM public key checkpoints may be signed with (repeatable).") var publicKeyFiles: [String] = []
-        @Option(name: .customLong("migrations-dir"), help: "The migrations this build ships (default: found beside the binary).") var migrationsDir: String?
         @Flag(help: "Keep the scratch directory (the cluster is stopped).") var keep = false
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
-            if let repo, !(1...256).contains(repo) { throw ValidationError("--repo must be 1…256") }
             if let targetTime, Timestamp(rfc3339: targetTime) == nil { throw ValidationError("--target-time must be an RFC 3339 time with an offset") }
             if set != nil && targetTime != nil { throw ValidationError("give --set or --target-time, not both") }
-            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
         }
 
         func run() async throws {
-            let keys = try DRCommand.keys(publicKeyFiles)
-            let latest = try DRCommand.latestMigration(migrationsDir)
+            let keys = try DRCommand.keys(restore.publicKeyFiles)
+            let latest = try DRCommand.latestMigration(restore.migrationsDir)
             let store = try AuditCommand.store()
-            let bin = pgBin ?? ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
             var evidence: ConnectionPool?
             if (try? database.resolvedURL()) != nil {
                 evidence = try database.pool(size: 1, statementTimeout: .seconds(60)).0
             } else {
                 BackupCommand.note("dr restore-test: no DATABASE_URL: the test is not recorded")
             }
-            let options = RestoreTest.Options(stanza: stanza, repo: repo, set: set, targetTime: targetTime.flatMap { Timestamp(rfc3339: $0) }, scratch: scratch,
-                                              port: port, keep: keep, database: checkedDatabase, pgBin: bin,
-                                              pgbackrest: ["/usr/bin/pgbackrest"] + (pgbackrestConfig.map { ["--config=\($0)"] } ?? []))
+            let options = restore.options(set: set, targetTime: targetTime.flatMap { Timestamp(rfc3339: $0) }, keep: keep)
             let outcome = await RestoreTest(options: options, evidence: evidence, store: store, keys: keys, latestMigration: latest,
                                             host: BackupCommand.hostName).run()
             await evidence?.close()
@@ -190,18 +177,10 @@ struct DRCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "The pgBackRest stanza.") var stanza: String
-        @Option(help: "The repository (default: pgBackRest's choice).") var repo: Int?
-        @Option(help: "Where the scratch directory is made.") var scratch: String = "/var/tmp"
-        @Option(help: "The scratch cluster's port (its socket is in the scratch directory; no TCP).") var port: Int = 5432
-        @Option(name: .customLong("database"), help: "The database to check in the restored cluster.") var checkedDatabase: String = "immoflow"
-        @Option(name: .customLong("pg-bin"), help: "PostgreSQL's bin directory (default $PG_BIN or /usr/lib/postgresql/15/bin).") var pgBin: String?
-        @Option(name: .customLong("pgbackrest-config"), help: "pgBackRest's configuration file.") var pgbackrestConfig: String?
+        @OptionGroup var restore: ScratchRestoreOptions
         @Option(help: "The organization to export (default: the first of the restored database).") var organization: String?
         @Option(name: .customLong("report-dir"), help: "Where report.md and report.json are written.") var reportDirectory: String = "/var/log/immoflow-compliance/dr-exercise"
         @Option(help: "A webhook URL the summary is POSTed to as {\"text\": …}.") var webhook: String?
-        @Option(name: .customLong("public-key"), help: "A PEM public key checkpoints may be signed with (repeatable).") var publicKeyFiles: [String] = []
-        @Option(name: .customLong("migrations-dir"), help: "The migrations this build ships.") var migrationsDir: String?
 
         func validate() throws {
             if let organization, UUID(uuidString: organization) == nil { throw ValidationError("--organization must be a UUID") }
@@ -209,8 +188,8 @@ struct DRCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let keys = try DRCommand.keys(publicKeyFiles)
-            let latest = try DRCommand.latestMigration(migrationsDir)
+            let keys = try DRCommand.keys(restore.publicKeyFiles)
+            let latest = try DRCommand.latestMigration(restore.migrationsDir)
             let store = try AuditCommand.store()
             // The package is signed with the signing key, or one made for this exercise only.
             let key: Ed25519PrivateKey
@@ -226,13 +205,11 @@ struct DRCommand: AsyncParsableCommand {
             let first = Timestamp(Date()).utcDate.firstOfMonth(addingMonths: -1)
             let exercise = DRExercise(key: key, organization: organization?.lowercased(), from: first, to: first.firstOfMonth(addingMonths: 1).adding(days: -1),
                                       generator: "immoflow-compliance \(BuildInfo.version)")
-            let options = RestoreTest.Options(stanza: stanza, repo: repo, set: nil, targetTime: nil, scratch: scratch, port: port, keep: false,
-                                              database: checkedDatabase, pgBin: pgBin ?? ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin",
-                                              pgbackrest: ["/usr/bin/pgbackrest"] + (pgbackrestConfig.map { ["--config=\($0)"] } ?? []))
+            let options = restore.options(set: nil, targetTime: nil, keep: false)
             let outcome = await RestoreTest(options: options, evidence: evidence, store: store, keys: keys, latestMigration: latest,
                                             host: BackupCommand.hostName).run(type: .drExercise, extra: { await exercise.steps($0) })
             await evidence?.close()
-            let title = "DR exercise of stanza \(stanza)"
+            let title = "DR exercise of stanza \(restore.stanza)"
             do {
                 try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
                 try (outcome.json.text + "\n").write(toFile: reportDirectory + "/report.json", atomically: true, encoding: .utf8)
