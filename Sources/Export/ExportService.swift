@@ -80,7 +80,10 @@ public struct ExportService: Sendable {
             }
             return try await pool.withConnection { try await ExportStore().get(record.id, organization: nil, on: $0) } ?? record
         } catch {
+            // Nothing half-done stays: neither the partial file nor a complete one whose upload or
+            // record failed (the export is failed; a retry builds it anew).
             unlink(partial)
+            unlink(path)
             let reason = (error as? ExportError)?.description ?? (error as? ObjectStoreError).map { "WORM store: \($0)" } ?? "\(error)"
             let now = Timestamp(Date())
             _ = try? await pool.withConnection { connection in

@@ -78,6 +78,7 @@ import Testing
         await #expect(throws: ExportService.ExportFailure.self) { _ = try await service.run(record, path: directory + "/p.tar.gz") }
         let failed = try await Self.stored(pool, record.id)
         #expect(failed.state == .failed && failed.versionID == nil && (failed.error ?? "").contains("WORM store"), "\(failed)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/p.tar.gz") && !FileManager.default.fileExists(atPath: directory + "/p.tar.gz.partial"))
         let listing = try await Blocking.run { try bucket.listVersions(prefix: "") }
         #expect(listing.isEmpty, "\(listing)")
         await pool.close()
