@@ -48,8 +48,9 @@ public struct DRExercise: Sendable {
         var steps: [ExerciseStep] = []
         for (path, must) in [("/health", "\"status\""), ("/health/ready", "\"up\""), ("/api/metrics", "immoflow_build_info")] {
             let url = "http://127.0.0.1:\(server.port)\(path)"
-            let answer: Result<WebRequest.Answer, ObjectStoreError> = await withCheckedContinuation { done in
-                DispatchQueue.global().async { done.resume(returning: Result { () throws(ObjectStoreError) in try WebRequest.send(url, timeout: 10) }) }
+            let answer: Result<WebRequest.Answer, ObjectStoreError>
+            do { answer = .success(try await OffPool.run { () throws(ObjectStoreError) in try WebRequest.send(url, timeout: 10) }) } catch {
+                answer = .failure(error)
             }
             switch answer {
             case .success(let a) where a.status == 200 && String(decoding: a.body, as: UTF8.self).contains(must):
@@ -84,10 +85,9 @@ public struct DRExercise: Sendable {
                 .build(request) { try sink.write($0) }
             try sink.close()
             let pinned = key.publicKey
-            let verdict: Result<PackageReport, PackageVerifier.Unreadable> = await withCheckedContinuation { done in
-                DispatchQueue.global().async {
-                    done.resume(returning: Result { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: pinned) })
-                }
+            let verdict: Result<PackageReport, PackageVerifier.Unreadable>
+            do { verdict = .success(try await OffPool.run { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: pinned) }) } catch {
+                verdict = .failure(error)
             }
             unlink(path)
             switch verdict {

@@ -88,7 +88,7 @@ public actor ExportJobRunner: ExportScheduling {
         let path = directory + "/\(record.id).tar.gz"
         if let size = record.size, Self.fileSize(path) == size { return path }
         let partial = path + ".download-\(UInt32.random(in: 0...UInt32.max))"
-        let fetched: [UInt8] = try await ExportService.blocking { () throws(ObjectStoreError) in
+        let fetched: [UInt8] = try await OffPool.run { () throws(ObjectStoreError) in
             let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw .refused("cannot create \(partial): \(String(cString: strerror(errno)))") }
             defer { close(fd) }

@@ -61,7 +61,7 @@ public struct ExportService: Sendable {
             if record.worm, let store {
                 let name = Self.objectName(record)
                 let retention = ObjectRetention(mode: .compliance, retainUntil: built.retainUntil)
-                let stored = try await Self.blocking { () throws(ObjectStoreError) in
+                let stored = try await OffPool.run { () throws(ObjectStoreError) in
                     try store.requireWORMBucket()
                     return try store.putObject(name: name, path: path, contentType: "application/gzip", retention: retention)
                 }
@@ -100,7 +100,7 @@ public struct ExportService: Sendable {
         guard let store else { throw ExportError.storage("no WORM store is configured (IMMOFLOW_WORM_BUCKET)") }
         let until = checkpoint.requiredRetainUntil
         let name = AuditCheckpointWriter.objectName(checkpoint)
-        let stored = try await Self.blocking { () throws(ObjectStoreError) in
+        let stored = try await OffPool.run { () throws(ObjectStoreError) in
             try store.requireWORMBucket()
             return try store.putObject(name: name, bytes: object, contentType: "text/plain; charset=utf-8",
                                        retention: ObjectRetention(mode: .compliance, retainUntil: until))
@@ -137,14 +137,5 @@ public struct ExportService: Sendable {
         return NewBackupEvent(eventID: UUID().uuidString.lowercased(), runID: r.id, type: .exportCreated, status: succeeded ? .succeeded : .failed,
                               occurredAt: Timestamp(Date()), startedAt: r.startedAt ?? r.createdAt, finishedAt: Timestamp(Date()),
                               sizeBytes: finished?.size, errorMessage: error, host: host, details: CanonicalJSON.object(details).text)
-    }
-
-    /// Runs blocking S3 work on a Dispatch thread (never on the cooperative pool).
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(ObjectStoreError) -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-            }
-        }
     }
 }

@@ -131,7 +131,7 @@ public final class AuditChainVerification: Sendable {
     private func unrecorded(_ recorded: [String: [CheckpointEvidence.Recorded]]) async throws -> [(String, CheckpointEvidence)] {
         guard let store else { return [] }
         let named = Set(recorded.values.joined().compactMap { r in r.storageKey.flatMap { key in r.versionID.map { "\(key)@\($0)" } } })
-        let listed: [VersionListing.Version] = try await Self.blocking { () throws(ObjectStoreError) in try store.listVersions(prefix: "checkpoints/") }
+        let listed: [VersionListing.Version] = try await OffPool.run { () throws(ObjectStoreError) in try store.listVersions(prefix: "checkpoints/") }
         var out: [(String, CheckpointEvidence)] = []
         for version in listed where !version.isDeleteMarker && !named.contains("\(version.key)@\(version.versionID)") {
             let parts = version.key.dropFirst(store.configuration.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
@@ -146,7 +146,7 @@ public final class AuditChainVerification: Sendable {
     /// GET of one version (at most 64 KiB) with its lock from the answer's fields; `.missing` when
     /// it does not exist.
     static func fetch(_ store: S3Client, key: String, version: String) async throws -> CheckpointEvidence.Stored {
-        try await blocking { () throws(ObjectStoreError) -> CheckpointEvidence.Stored in
+        try await OffPool.run { () throws(ObjectStoreError) -> CheckpointEvidence.Stored in
             do throws(ObjectStoreError) {
                 var bytes: [UInt8] = []
                 let read = try store.getObject(storedKey: key, versionID: version) { (chunk: UnsafeRawBufferPointer) throws(ObjectStoreError) in
@@ -162,13 +162,6 @@ public final class AuditChainVerification: Sendable {
     }
 
     /// Runs blocking S3 calls off the cooperative pool.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(ObjectStoreError) -> T) async throws -> T {
-        let result: Result<T, ObjectStoreError> = await withCheckedContinuation { done in
-            DispatchQueue.global().async { done.resume(returning: Result { () throws(ObjectStoreError) in try body() }) }
-        }
-        return try result.get()
-    }
-
     // MARK: backup_audit
 
     private func verifyBackupAudit(report: @escaping (String?, [ChainProblem]) -> Void) async throws -> ChainVerificationResult {

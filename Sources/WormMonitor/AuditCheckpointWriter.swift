@@ -85,7 +85,7 @@ public final class AuditCheckpointWriter: Sendable {
 
     private func put(name: String, object: [UInt8], until: Timestamp) async throws -> StoredObject {
         let store = self.store
-        return try await AuditChainVerification.blocking { () throws(ObjectStoreError) in
+        return try await OffPool.run { () throws(ObjectStoreError) in
             try store.requireWORMBucket()
             return try store.putObject(name: name, bytes: object, contentType: "text/plain; charset=utf-8",
                                        retention: ObjectRetention(mode: .compliance, retainUntil: until))

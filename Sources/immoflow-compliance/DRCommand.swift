@@ -5,7 +5,6 @@ import Compliance
 import ComplianceStore
 import Crypto
 import DisasterRecovery
-import Dispatch
 import Foundation
 import JCS
 import Migrations
@@ -220,12 +219,13 @@ struct DRCommand: AsyncParsableCommand {
             print(outcome.markdown(title: title), terminator: "")
             if let webhook {
                 let body = Array(CanonicalJSON.object(["text": .string(outcome.summary(title: title))]).text.utf8)
-                let sent: Result<WebRequest.Answer, ObjectStoreError> = await withCheckedContinuation { done in
-                    DispatchQueue.global().async {
-                        done.resume(returning: Result { () throws(ObjectStoreError) in
-                            try WebRequest.send(webhook, method: "POST", headers: [("Content-Type", "application/json")], body: body, timeout: 15)
-                        })
-                    }
+                let sent: Result<WebRequest.Answer, ObjectStoreError>
+                do {
+                    sent = .success(try await OffPool.run { () throws(ObjectStoreError) in
+                        try WebRequest.send(webhook, method: "POST", headers: [("Content-Type", "application/json")], body: body, timeout: 15)
+                    })
+                } catch {
+                    sent = .failure(error)
                 }
                 switch sent {
                 case .success(let a) where (200...299).contains(a.status): break

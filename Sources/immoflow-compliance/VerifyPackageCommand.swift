@@ -1,10 +1,10 @@
 import ArgumentParser
 import Crypto
-import Dispatch
 import Export
 import Foundation
 import Gdpdu
 import JCS
+import ObjectStoreClient
 
 /// `immoflow-compliance verify-package FILE [--public-key PEM] [--json]`: the auditor's offline
 /// verifier of an export package (docs/gobd-bao-export.md §6) — no database, no network, no
@@ -31,15 +31,9 @@ struct VerifyPackageCommand: AsyncParsableCommand {
         let path = file
         let key = pinned
         // Two threads that block (read and inflate, check): off the cooperative pool.
-        let outcome: Result<PackageReport, PackageVerifier.Unreadable> = await withCheckedContinuation { done in
-            DispatchQueue.global(qos: .userInitiated).async {
-                done.resume(returning: Result { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: key) })
-            }
-        }
         let report: PackageReport
-        switch outcome {
-        case .success(let r): report = r
-        case .failure(let unreadable): throw CommandFailure("verify-package: \(unreadable.message)")
+        do { report = try await OffPool.run { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: key) } } catch {
+            throw CommandFailure("verify-package: \(error.message)")
         }
         if json {
             print(Self.json(report, file: file).text)

@@ -3,9 +3,18 @@ import Foundation
 import Testing
 
 /// `deploy/`: the seed's §3 schedule through the wrapper, as cron and systemd, checked with the
-/// real tools (sh, systemd-analyze, pgbackrest) where they exist here.
+/// real tools (sh, systemd-analyze, pgbackrest), each required: a missing one fails the test.
 @Suite struct DeployFilesTests {
     static let root = URL(fileURLWithPath: TestEnvironment.migrationsDirectory).deletingLastPathComponent().path
+
+    /// `systemd-analyze ARGUMENTS` (the systemd package; tools/test.sh installs it): a test that
+    /// needs it fails saying so when it is missing, it never skips the check.
+    static func systemdAnalyze(_ arguments: [String]) async throws -> ProcessRunner.Outcome {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            throw HarnessError("systemd-analyze is not installed (apt-get install systemd; tools/test.sh installs it)")
+        }
+        return try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze"] + arguments) }
+    }
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: root + "/deploy/" + path, encoding: .utf8) }
 
@@ -74,7 +83,6 @@ import Testing
     func systemd() async throws {
         let timers = ["full": "*-*-* 00:30:00 UTC", "diff": "*-*-* 01..23:00:00 UTC", "weekly": "Sun *-*-* 03:00:00 UTC",
                       "offsite": "*-*-01 04:00:00 UTC", "expire": "Sun *-*-* 05:00:00 UTC", "ingest": "*-*-* 06:15:00 UTC"]
-        let analyze = FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
         for (name, calendar) in timers {
             let timer = try Self.read("systemd/immoflow-backup-\(name).timer")
             #expect(timer.contains("OnCalendar=\(calendar)\n") && timer.contains("Persistent=true"))
@@ -82,10 +90,8 @@ import Testing
             #expect(service.contains("Type=oneshot") && service.contains("User=postgres"))
             #expect(service.contains("EnvironmentFile=/etc/immoflow-compliance/backup.env"))
             #expect(service.contains("immoflow-compliance backup \(name == "ingest" ? "ingest" : "run")"))
-            if analyze {
-                let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
-                #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
-            }
+            let r = try await Self.systemdAnalyze(["calendar", calendar])
+            #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
         }
         let weekly = try Self.read("systemd/immoflow-backup-weekly.service")
         #expect(weekly.components(separatedBy: "ExecStart=").count == 3 && weekly.contains("--type check -- /usr/bin/pgbackrest --stanza=prod check"))
@@ -99,10 +105,8 @@ import Testing
         let service = try Self.read("systemd/immoflow-export-monthly.service")
         let command = "immoflow-compliance export --all-organizations --period previous-month --worm"
         #expect(service.contains("Type=oneshot") && service.contains("EnvironmentFile=/etc/immoflow-compliance/export.env") && service.contains(command))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
-            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
-            #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
-        }
+        let r = try await Self.systemdAnalyze(["calendar", calendar])
+        #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
         // Job lines start with the minute; comments and settings do not.
         let jobs = try Self.read("cron/immoflow-export").split(separator: "\n").filter { $0.first?.isNumber == true }
         #expect(jobs.count == 1 && jobs[0].hasPrefix("0 7 2 * *     postgres  sh -c ") && jobs[0].contains(command), "\(jobs)")
@@ -122,10 +126,8 @@ import Testing
         let service = try Self.read("systemd/immoflow-restore-test.service")
         let command = "immoflow-compliance dr restore-test --stanza prod"
         #expect(service.contains(command) && service.contains("EnvironmentFile=/etc/immoflow-compliance/backup.env"))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
-            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", calendar]) }
-            #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
-        }
+        let r = try await Self.systemdAnalyze(["calendar", calendar])
+        #expect(r.status == 0 && r.stdout.contains("Normalized form: \(calendar)"), "\(r.stdout) \(r.stderr)")
         let jobs = try Self.read("cron/immoflow-restore-test").split(separator: "\n").filter { $0.first?.isNumber == true }
         #expect(jobs.count == 1 && jobs[0].hasPrefix("0 5 * * 1     root  sh -c ") && jobs[0].contains(command), "\(jobs)")
         let syntax = try await Blocking.run { try ProcessRunner.run(["/bin/sh", "-n", "-c", String(jobs[0].dropFirst("0 5 * * 1     root  ".count))]) }
@@ -149,16 +151,14 @@ import Testing
         let timer = try Self.read("systemd/immoflow-dr-exercise.timer")
         #expect(timer.contains("OnCalendar=\(calendar)\n"))
         #expect(try Self.read("systemd/immoflow-dr-exercise.service").contains("ExecStart=/usr/local/lib/immoflow-compliance/dr_full_exercise.sh"))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
-            // The next elapses are first Saturdays only.
-            let r = try await Blocking.run { try ProcessRunner.run(["/usr/bin/systemd-analyze", "calendar", "--iterations=6", calendar]) }
-            #expect(r.status == 0, "\(r.stderr)")
-            let days = r.stdout.split(separator: "\n").filter { $0.contains("Sat 20") && !$0.contains("Normalized") }
-            #expect(days.count == 6, "\(r.stdout)")
-            for d in days {
-                let day = d.split(separator: " ").first { $0.count == 10 && $0.contains("-") }.flatMap { Int($0.suffix(2)) } ?? 99
-                #expect((1...7).contains(day), "\(d)")
-            }
+        // The next elapses are first Saturdays only.
+        let r = try await Self.systemdAnalyze(["calendar", "--iterations=6", calendar])
+        #expect(r.status == 0, "\(r.stderr)")
+        let days = r.stdout.split(separator: "\n").filter { $0.contains("Sat 20") && !$0.contains("Normalized") }
+        #expect(days.count == 6, "\(r.stdout)")
+        for d in days {
+            let day = d.split(separator: " ").first { $0.count == 10 && $0.contains("-") }.flatMap { Int($0.suffix(2)) } ?? 99
+            #expect((1...7).contains(day), "\(d)")
         }
         let jobs = try Self.read("cron/immoflow-dr-exercise").split(separator: "\n").filter { $0.first?.isNumber == true }
         #expect(jobs.count == 1 && jobs[0].hasPrefix("0 6 1-7 * *   root  ") && jobs[0].contains("[ \"$(date +\\%u)\" = 6 ] &&"), "\(jobs)")
