@@ -100,10 +100,30 @@ public struct MetricsEndpoint: Sendable {
                      m.stanzas.compactMap { s in s.lastRestoreTest.map { (stanza(s.name), seconds($0)) } })
         out += gauge("pgbackrest_restore_test_duration_seconds", "Seconds the newest restore test took, restore to checks (the measured RTO).",
                      m.stanzas.compactMap { s in s.restoreTestSeconds.map { (stanza(s.name), $0) } })
+        out += gauge("pgbackrest_dr_exercise_success", "1 when the newest DR exercise passed, 0 when it failed.",
+                     m.stanzas.compactMap { s in s.drExerciseSuccess.map { (stanza(s.name), Double($0)) } })
+        out += gauge("pgbackrest_dr_exercise_last_timestamp", "Unix time of the newest DR exercise outcome.",
+                     m.stanzas.compactMap { s in s.lastDRExercise.map { (stanza(s.name), seconds($0)) } })
         out += gauge("pgbackrest_backup_size_bytes", "Database size of the newest successful full backup.",
                      m.stanzas.compactMap { s in s.backupSizeBytes.map { (stanza(s.name), Double($0)) } })
         out += gauge("pgbackrest_backup_repo_size_bytes", "Repository bytes of the newest successful full backup.",
                      m.stanzas.compactMap { s in s.backupRepoSizeBytes.map { (stanza(s.name), Double($0)) } })
+        // Beyond the seed: its two size series mean the newest full only, and pgbackrest_exporter
+        // uses both names with other labels (deploy/prometheus/README.md); new series are immoflow_*.
+        out += gauge("immoflow_backup_last_size_bytes", "Database size of the newest successful backup of each type.",
+                     m.stanzas.flatMap { s in
+                         [(s.backupSizeBytes, "full"), (s.diffSizeBytes, "diff")].compactMap { v, type in
+                             v.map { ("\(stanza(s.name)),type=\"\(type)\"", Double($0)) } } })
+        out += gauge("immoflow_backup_last_repo_delta_bytes",
+                     "Repository bytes the newest successful backup of each type added (a full: its whole repository size).",
+                     m.stanzas.flatMap { s in
+                         [(s.backupRepoSizeBytes, "full"), (s.diffRepoDeltaBytes, "diff")].compactMap { v, type in
+                             v.map { ("\(stanza(s.name)),type=\"\(type)\"", Double($0)) } } })
+        if let archiver {
+            out += gauge("immoflow_wal_archived_bytes_total",
+                         "WAL bytes archived since the statistics reset (pg_stat_archiver archived_count × wal_segment_size).",
+                         [("", Double(archiver.archivedBytes))], type: "counter")
+        }
         out += gauge("pgbackrest_backup_failures_total", "Failed backup-related events recorded, by event type.",
                      m.stanzas.flatMap { s in s.failures.sorted { $0.key < $1.key }.map { ("\(stanza(s.name)),type=\"\($0.key)\"", Double($0.value)) } },
                      type: "counter")

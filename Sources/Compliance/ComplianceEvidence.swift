@@ -27,11 +27,14 @@ public struct ComplianceEvidence: Sendable, Equatable {
         public var lagSeconds: Int64
         /// A failure newer than the last success.
         public var failingNow: Bool
+        /// WAL archived since the statistics were reset: `archived_count` × `wal_segment_size`.
+        public var archivedBytes: Int64
 
-        public init(archivingEnabled: Bool, lagSeconds: Int64, failingNow: Bool) {
+        public init(archivingEnabled: Bool, lagSeconds: Int64, failingNow: Bool, archivedBytes: Int64 = 0) {
             self.archivingEnabled = archivingEnabled
             self.lagSeconds = lagSeconds
             self.failingNow = failingNow
+            self.archivedBytes = archivedBytes
         }
     }
 

@@ -16,6 +16,13 @@ public struct BackupMetrics: Sendable, Equatable {
         /// Database size of the newest successful full backup (info `size`), and its repository size.
         public var backupSizeBytes: Int64?
         public var backupRepoSizeBytes: Int64?
+        /// Database size of the newest successful differential backup, and the repository bytes it
+        /// added (info `repository.delta`).
+        public var diffSizeBytes: Int64?
+        public var diffRepoDeltaBytes: Int64?
+        /// The newest DR exercise's outcome (1 passed, 0 failed) and time.
+        public var drExerciseSuccess: Int?
+        public var lastDRExercise: Timestamp?
         /// Failed events by event type.
         public var failures: [String: Int64] = [:]
     }
@@ -41,7 +48,9 @@ public struct BackupMetricsStore: Sendable {
                 FROM stanzas s WHERE s.stanza IS NOT NULL
             )
             SELECT s.stanza, f.occurred_at AS last_full, f.size_bytes, f.repo_size_bytes, d.occurred_at AS last_diff,
-                   r.occurred_at AS last_restore, r.status AS restore_status, r.seconds AS restore_seconds
+                   d.size_bytes AS diff_size_bytes, d.repo_delta_bytes AS diff_repo_delta_bytes,
+                   r.occurred_at AS last_restore, r.status AS restore_status, r.seconds AS restore_seconds,
+                   x.occurred_at AS last_exercise, x.status AS exercise_status
             FROM stanzas s
             LEFT JOIN LATERAL (
                 SELECT occurred_at, size_bytes, repo_size_bytes FROM backup_audit
@@ -49,7 +58,7 @@ public struct BackupMetricsStore: Sendable {
                   AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) f ON true
             LEFT JOIN LATERAL (
-                SELECT occurred_at FROM backup_audit
+                SELECT occurred_at, size_bytes, repo_delta_bytes FROM backup_audit
                 WHERE stanza = s.stanza AND event_type = 'backup_diff' AND status IN ('succeeded', 'completed_with_errors')
                   AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) d ON true
@@ -61,6 +70,11 @@ public struct BackupMetricsStore: Sendable {
                 WHERE stanza = s.stanza AND event_type = 'restore_test' AND status <> 'started'
                   AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
                 ORDER BY occurred_at DESC, seq DESC LIMIT 1) r ON true
+            LEFT JOIN LATERAL (
+                SELECT occurred_at, status FROM backup_audit
+                WHERE stanza = s.stanza AND event_type = 'dr_exercise' AND status <> 'started'
+                  AND occurred_at <= now() + make_interval(secs => \(clockSkewSeconds))
+                ORDER BY occurred_at DESC, seq DESC LIMIT 1) x ON true
             WHERE s.stanza IS NOT NULL
             ORDER BY s.stanza
             """)
@@ -76,6 +90,10 @@ public struct BackupMetricsStore: Sendable {
             stanza.restoreTestSeconds = try row.decode(Double?.self, "restore_seconds")
             stanza.backupSizeBytes = try row.decode(Int64?.self, "size_bytes")
             stanza.backupRepoSizeBytes = try row.decode(Int64?.self, "repo_size_bytes")
+            stanza.diffSizeBytes = try row.decode(Int64?.self, "diff_size_bytes")
+            stanza.diffRepoDeltaBytes = try row.decode(Int64?.self, "diff_repo_delta_bytes")
+            stanza.lastDRExercise = try row.decode(Timestamp?.self, "last_exercise")
+            stanza.drExerciseSuccess = try row.decode(String?.self, "exercise_status").map { $0 == "failed" ? 0 : 1 }
             index[stanza.name] = metrics.stanzas.count
             metrics.stanzas.append(stanza)
         }

@@ -62,7 +62,8 @@ public struct ComplianceEvidenceStore: Sendable {
             CASE WHEN pg_is_in_recovery() THEN NULL ELSE (a.last_archived_wal IS NULL OR a.last_archived_wal
                 < pg_walfile_name(pg_current_wal_lsn() - pg_size_bytes(current_setting('wal_segment_size')))) END AS a_waiting,
             floor(extract(epoch FROM now() - coalesce(a.last_archived_time, a.stats_reset)))::bigint AS a_since_last,
-            coalesce(a.last_failed_time > coalesce(a.last_archived_time, '-infinity'), false) AS a_failing
+            coalesce(a.last_failed_time > coalesce(a.last_archived_time, '-infinity'), false) AS a_failing,
+            a.archived_count * pg_size_bytes(current_setting('wal_segment_size')) AS a_archived_bytes
             """)
         from += "\nCROSS JOIN pg_stat_archiver a"
         return "SELECT " + select.joined(separator: ",\n") + "\n" + from
@@ -101,7 +102,8 @@ public struct ComplianceEvidenceStore: Sendable {
         if let waiting = try row.decode(Bool?.self, "a_waiting") {
             let enabled = try row.decode(Bool.self, "a_enabled")
             let lag = enabled && waiting ? max(0, try row.decode(Int64?.self, "a_since_last") ?? 0) : 0
-            evidence.archiver = .init(archivingEnabled: enabled, lagSeconds: lag, failingNow: try row.decode(Bool.self, "a_failing"))
+            evidence.archiver = .init(archivingEnabled: enabled, lagSeconds: lag, failingNow: try row.decode(Bool.self, "a_failing"),
+                                      archivedBytes: try row.decode(Int64.self, "a_archived_bytes"))
         }
         if let at = try row.decode(Timestamp?.self, "v_at") {
             evidence.chainVerification = (at, try row.decode(Bool.self, "v_ok"))

@@ -131,6 +131,10 @@ public struct DemoBackupHistory: Sendable {
                         outcome.details = CanonicalJSON.object([
                             "target_time": .string(start.adding(seconds: -600).rfc3339Compact),
                             "duration_seconds": .integer(duration),
+                            // as `dr restore-test` records them (pgbackrest_restore_test_duration_seconds)
+                            "durations": .object(["restore_seconds": .string("\(duration * 6 / 10).000"),
+                                                  "recovery_seconds": .string("\(duration / 10).000"),
+                                                  "total_seconds": .string("\(duration).000")]),
                             "verified_rows": .object(["organizations": .integer(Int64(rng.int(4...40))),
                                                       "audit_logs": .integer(Int64(rng.int(20_000...90_000)))]),
                             "steps": .array(["restore", "pg_ctl start", "promote", "assertions"].map { .string($0) }),

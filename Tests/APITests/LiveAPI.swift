@@ -3,6 +3,7 @@ import Compliance
 import ComplianceStore
 import ComplianceTesting
 import Foundation
+import HTTPRouting
 import HTTPServer
 import Postgres
 
@@ -14,10 +15,10 @@ struct LiveAPI {
     let server: HTTPServer
     let pool: ConnectionPool
 
-    /// Serves the whole application (no access log) on an ephemeral port.
-    static func start(pool: ConnectionPool, metricsRequireToken: Bool = false) throws -> LiveAPI {
+    /// Serves the whole application (no access log unless given) on an ephemeral port.
+    static func start(pool: ConnectionPool, metricsRequireToken: Bool = false, accessLog: LogSink? = nil) throws -> LiveAPI {
         let app = APIServer.makeApplication(.init(readinessPool: pool, pool: pool, authenticator: Authenticator(hasher: hasher, pool: pool),
-                                                  metricsRequireToken: metricsRequireToken), corsOrigins: [], accessLog: nil)
+                                                  metricsRequireToken: metricsRequireToken), corsOrigins: [], accessLog: accessLog)
         let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: app)
         server.start()
         return LiveAPI(server: server, pool: pool)

