@@ -1,0 +1,115 @@
+import API
+import ComplianceTesting
+import Foundation
+import Glibc
+import HTTPServer
+import Postgres
+import Testing
+
+/// deploy/nginx and deploy/haproxy: both syntax-checked by the real programs (`nginx -t`,
+/// `haproxy -c`), and HAProxy run with its probe settings in front of two live servers — one
+/// ready, one whose database is unreachable (`/health/ready` 503) — takes the second out of
+/// rotation and keeps the metrics inside.
+@Suite(.serialized) struct LoadBalancerConfigTests {
+    static let root = MonitoringDeployTests.root
+    static func read(_ relative: String) throws -> String { try String(contentsOfFile: MonitoringDeployTests.path(relative), encoding: .utf8) }
+
+    static func scratch(_ label: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("nginx -t accepts the site (inside a minimal nginx.conf, with a throwaway certificate); passive checks and idempotent-only retries")
+    func nginx() async throws {
+        let dir = try Self.scratch("nginx")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let site = try Self.read("deploy/nginx/immoflow-compliance.conf")
+        try site.replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
+            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
+            .write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
+        try "pid \(dir)/nginx.pid;\nerror_log \(dir)/error.log;\nevents {}\nhttp {\n    access_log off;\n    include \(dir)/site.conf;\n}\n"
+            .write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
+        let cert = try await Blocking.run {
+            try ProcessRunner.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+                                   "-days", "1", "-subj", "/CN=test"])
+        }
+        #expect(cert.status == 0, "\(cert.stderr)")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
+            throw HarnessError("nginx is not installed (apt-get install nginx; tools/test.sh installs it)")
+        }
+        let check = try await Blocking.run { try ProcessRunner.run(["/usr/sbin/nginx", "-t", "-p", dir, "-c", dir + "/nginx.conf"]) }
+        #expect(check.status == 0 && check.stderr.contains("test is successful"), "\(check.stdout)\(check.stderr)")
+        for line in ["max_fails=3 fail_timeout=10s", "proxy_next_upstream error timeout http_502 http_503;", "location = /health/ready",
+                     "location = /api/metrics", "proxy_buffering off;"] {
+            #expect(site.contains(line), "\(line)")
+        }
+        let directives = site.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: "\n")
+        #expect(!directives.contains("non_idempotent"), "a POST (an export) is never retried on another server")
+        // a broken copy is refused: the check is real
+        try (site.replacingOccurrences(of: "max_fails=3", with: "max_fails=three")).replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
+            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
+            .write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
+        let broken = try await Blocking.run { try ProcessRunner.run(["/usr/sbin/nginx", "-t", "-p", dir, "-c", dir + "/nginx.conf"]) }
+        #expect(broken.status != 0)
+    }
+
+    @Test("haproxy -c accepts haproxy.cfg; readiness is the check (/health/ready, 200), fall 3 / rise 2 / inter 5s")
+    func haproxySyntax() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy") else {
+            throw HarnessError("haproxy is not installed (apt-get install haproxy; tools/test.sh installs it)")
+        }
+        let file = MonitoringDeployTests.path("deploy/haproxy/haproxy.cfg")
+        let check = try await Blocking.run { try ProcessRunner.run(["/usr/sbin/haproxy", "-c", "-f", file]) }
+        #expect(check.status == 0 && (check.stdout + check.stderr).contains("Configuration file is valid"), "\(check.stdout)\(check.stderr)")
+        let text = try Self.read("deploy/haproxy/haproxy.cfg")
+        for line in ["http-check send meth GET uri /health/ready", "http-check expect status 200", "inter 5s", "rise 2", "fall 3"] {
+            #expect(text.contains(line), "\(line)")
+        }
+    }
+
+    @Test("HAProxy with haproxy.cfg (faster timings) in front of a ready and a not-ready server: the not-ready one leaves the rotation, every request is answered 200, /api/metrics stays inside")
+    func haproxyLive() async throws {
+        let pool = try await TestEnvironment.shared.database("lb").pool(size: 2)
+        let ready = try LiveAPI.start(pool: pool)
+        // the same application over a database that is not there: /health 200, /health/ready 503
+        let nowhere = ConnectionPool(configuration: .init(url: "postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"), size: 1)
+        let notReady = try LiveAPI.start(pool: nowhere)
+        defer { Task { await ready.close(); await notReady.close() } }
+        #expect(try await notReady.get("/health/ready", nil).status == 503)
+
+        let dir = try Self.scratch("haproxy")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = try TestCluster.freePort()
+        let config = try Self.read("deploy/haproxy/haproxy.cfg")
+            .replacingOccurrences(of: "bind 127.0.0.1:8443", with: "bind 127.0.0.1:\(port)")
+            .replacingOccurrences(of: "server app1 127.0.0.1:8080 check", with: "server app1 127.0.0.1:\(ready.server.port) check")
+            .replacingOccurrences(of: "# server app2 10.0.0.12:8080 check", with: "server app2 127.0.0.1:\(notReady.server.port) check")
+            .replacingOccurrences(of: "inter 5s fastinter 1s downinter 10s", with: "inter 100ms fastinter 100ms downinter 500ms")
+        #expect(config.contains("server app2 127.0.0.1:\(notReady.server.port) check") && config.contains("inter 100ms"))
+        try config.write(toFile: dir + "/haproxy.cfg", atomically: true, encoding: .utf8)
+        let pid = try ProcessRunner.spawn(["/usr/sbin/haproxy", "-db", "-f", dir + "/haproxy.cfg"], logPath: dir + "/haproxy.log")
+        defer {
+            kill(pid, SIGKILL)   // SIGKILL: a child of the test process inherits its blocked SIGTERM
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        // app2 fails three checks 100 ms apart: out within a second or two
+        var answered: [Int] = []
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            answered = []
+            for _ in 0..<12 {
+                answered.append((try? await RawHTTPClient.exchangeGET(port: port, "/health/ready").status) ?? 0)
+            }
+            if answered.allSatisfy({ $0 == 200 }) { break }
+        }
+        let log = (try? String(contentsOfFile: dir + "/haproxy.log", encoding: .utf8)) ?? ""
+        #expect(answered.count == 12 && answered.allSatisfy { $0 == 200 }, "\(answered) \(log.suffix(1500))")
+        #expect(log.contains("app2 is DOWN"), "HAProxy marked the not-ready server down: \(log.suffix(1500))")
+        #expect(!log.contains("app1 is DOWN"))
+        #expect(try await RawHTTPClient.exchangeGET(port: port, "/api/metrics").status == 404)
+        #expect(try await RawHTTPClient.exchangeGET(port: port, "/health").status == 200)
+    }
+}
