@@ -25,6 +25,9 @@ import Testing
         let token: String
         /// The metric names of one scrape (histograms as _bucket/_sum/_count).
         let names: Set<String>
+        /// That scrape, and the history behind it.
+        let text: String
+        let events: [NewBackupEvent]
     }
 
     /// The server with a full history, scraped once with a read_metrics token.
@@ -36,6 +39,12 @@ import Testing
         let migrate = try await TestBinary.run(["migrate", "--migrations-dir", TestEnvironment.migrationsDirectory], environment: ["DATABASE_URL": url])
         guard migrate.status == 0 else { throw HarnessError("migrate failed: \(migrate.stderr)") }
         let pool = ConnectionPool(configuration: .init(url: url), size: 2)
+        // one segment archived (to /bin/true), so the archived-WAL counter has something to count
+        _ = try await Blocking.run { try cluster.psql("SELECT pg_switch_wal()", database: "monitoring") }
+        let archived = await eventually(within: 20) {
+            (try? cluster.psql("SELECT archived_count FROM pg_stat_archiver")).map { (Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1 } ?? false
+        }
+        guard archived else { throw HarnessError("the archiver did not archive a segment within 20 s") }
         let now = Int64(Date().timeIntervalSince1970)
         let events = DemoBackupHistory(now: Timestamp(secondsSinceEpoch: now - 60), days: 40, seed: 7).events()
         let org = UUID().uuidString.lowercased()
@@ -62,7 +71,28 @@ import Testing
         let names = Set(r.bodyText.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
             String(line.prefix { $0 != "{" && $0 != " " })
         })
-        return Live(api: api, token: token, names: names)
+        return Live(api: api, token: token, names: names, text: r.bodyText, events: events)
+    }
+
+    @Test("the series beyond the seed carry the history's values: the newest DR exercise, the newest full and diff sizes, archived WAL")
+    func newSeries() async throws {
+        let live = try await Self.live.value
+        func newest(_ type: BackupEventType, _ statuses: [BackupEventStatus]) -> NewBackupEvent? {
+            live.events.filter { $0.type == type && statuses.contains($0.status) }.max { ($0.occurredAt?.microsecondsSinceEpoch ?? 0) < ($1.occurredAt?.microsecondsSinceEpoch ?? 0) }
+        }
+        let exercise = try #require(newest(.drExercise, [.succeeded, .failed, .completedWithErrors]), "the 40-day history has a DR exercise")
+        #expect(live.text.contains("pgbackrest_dr_exercise_last_timestamp{stanza=\"prod\"} \(exercise.occurredAt!.secondsSinceEpoch)"), "\(exercise)")
+        #expect(live.text.contains("pgbackrest_dr_exercise_success{stanza=\"prod\"} \(exercise.status == .failed ? 0 : 1)"))
+        let full = try #require(newest(.backupFull, [.succeeded, .completedWithErrors]))
+        let diff = try #require(newest(.backupDiff, [.succeeded, .completedWithErrors]))
+        #expect(live.text.contains("immoflow_backup_last_size_bytes{stanza=\"prod\",type=\"full\"} \(full.sizeBytes!)"))
+        #expect(live.text.contains("immoflow_backup_last_size_bytes{stanza=\"prod\",type=\"diff\"} \(diff.sizeBytes!)"))
+        #expect(live.text.contains("immoflow_backup_last_repo_delta_bytes{stanza=\"prod\",type=\"diff\"} \(diff.repoDeltaBytes!)"))
+        // archiving on (to /bin/true): a counter of whole segments
+        let archived = live.text.split(separator: "\n").first { $0.hasPrefix("immoflow_wal_archived_bytes_total ") }
+        let bytes = archived.flatMap { Double($0.split(separator: " ")[1]) }
+        #expect(bytes.map { $0 >= 16 * 1024 * 1024 && $0.truncatingRemainder(dividingBy: 16 * 1024 * 1024) == 0 } == true, "\(archived ?? "absent")")
+        #expect(live.text.contains("# TYPE immoflow_wal_archived_bytes_total counter"))
     }
 
     /// YAML → JSON through PyYAML (python3-yaml, installed by the test command).
