@@ -89,6 +89,10 @@ import Testing
             #expect(installed.contains(line), "\(line)")
         }
         #expect(!installed.contains("StandardOutput=") || installed.contains("StandardOutput=journal"), "logs go to journald")
+        // systemd's stop timeout covers the server's drain with 5 s to spare
+        let drain = installed.firstMatch(of: /--drain-timeout (\d+)/).flatMap { Int($0.1) }
+        let stop = installed.firstMatch(of: /\nTimeoutStopSec=(\d+)\n/).flatMap { Int($0.1) }
+        #expect(drain != nil && stop == drain.map { $0 + 5 }, "TimeoutStopSec \(stop ?? -1) vs --drain-timeout \(drain ?? -1)")
     }
 
     @Test("roles.sql + migrate (as owner, installed binary) + grants.sql: the application role creates tokens, verifies chains and exports; it cannot update or delete evidence or create tables")
