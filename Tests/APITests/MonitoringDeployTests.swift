@@ -291,6 +291,76 @@ import Testing
         }
     }
 
+    @Test("a real Alertmanager with alertmanager.yml (receivers pointed at a local recorder): a critical alert reaches PagerDuty and Slack with its summary and runbook, a warning only Slack")
+    func alertmanagerLive() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("alertmanager-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorderPort = try TestCluster.freePort(), port = try TestCluster.freePort()
+        // the recorder: every POST's path and body, one JSON line each
+        let recorder = try ProcessRunner.spawn(["python3", "-c", """
+            import http.server, json, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                    with open(sys.argv[2], 'a') as f: f.write(json.dumps({'path': self.path, 'body': json.loads(body)}) + '\\n')
+                    self.send_response(202); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'{}')
+                def log_message(self, *a): pass
+            http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+            """, String(recorderPort), dir + "/received.jsonl"], logPath: dir + "/recorder.log")
+        try "0123456789abcdef0123456789abcdef\n".write(toFile: dir + "/pagerduty-routing-key", atomically: true, encoding: .utf8)
+        try "http://127.0.0.1:\(recorderPort)/slack\n".write(toFile: dir + "/slack-webhook-url", atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: Self.path("deploy/alertmanager/alertmanager.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/prometheus/alertmanager/", with: dir + "/")
+            .replacingOccurrences(of: "      - routing_key_file:", with: "      - url: http://127.0.0.1:\(recorderPort)/pagerduty\n        routing_key_file:")
+            .replacingOccurrences(of: "group_wait: 30s", with: "group_wait: 1s")
+        #expect(config.contains("url: http://127.0.0.1:\(recorderPort)/pagerduty") && config.contains("group_wait: 1s"))
+        try config.write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        let alertmanager = try ProcessRunner.spawn(["prometheus-alertmanager", "--config.file=\(dir)/alertmanager.yml", "--storage.path=\(dir)/data",
+                                                    "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="], logPath: dir + "/alertmanager.log")
+        defer {
+            for pid in [alertmanager, recorder] {   // SIGKILL: children of the test process inherit its blocked SIGTERM
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+            }
+        }
+        var up = false
+        for _ in 0..<80 where !up {
+            try await Task.sleep(for: .milliseconds(250))
+            up = (try? await RawHTTPClient.exchangeGET(port: port, "/-/ready").status) == 200
+        }
+        #expect(up, "Alertmanager did not start: \((try? String(contentsOfFile: dir + "/alertmanager.log", encoding: .utf8)) ?? "")")
+        guard up else { return }
+        for (name, severity) in [("BackupFailure", "critical"), ("DiffBackupStale", "warning")] {
+            let add = try await Blocking.run {
+                try ProcessRunner.run(["amtool", "alert", "add", "alertname=\(name)", "severity=\(severity)", "stanza=prod",
+                                       "--annotation=summary=\(name) test summary", "--annotation=runbook_url=docs/runbook.md#\(name.lowercased())",
+                                       "--alertmanager.url=http://127.0.0.1:\(port)"])
+            }
+            #expect(add.status == 0, "\(add.stderr)")
+        }
+        var received: [[String: Any]] = []
+        for _ in 0..<80 {
+            try await Task.sleep(for: .milliseconds(250))
+            let text = (try? String(contentsOfFile: dir + "/received.jsonl", encoding: .utf8)) ?? ""
+            received = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            if received.count >= 3 { break }
+        }
+        func bodies(_ path: String) -> [String] {
+            received.filter { $0["path"] as? String == path }.compactMap { entry in
+                (try? JSONSerialization.data(withJSONObject: entry["body"] ?? [:])).map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        let pager = bodies("/pagerduty"), slack = bodies("/slack")
+        #expect(pager.count == 1 && pager[0].contains("BackupFailure test summary") && pager[0].contains("docs\\/runbook.md#backupfailure")
+                && pager[0].contains("\"severity\":\"critical\""), "PagerDuty got \(pager)")
+        #expect(slack.count == 2 && slack.contains { $0.contains("BackupFailure") && $0.contains("(critical)") }
+                && slack.contains { $0.contains("DiffBackupStale") && $0.contains("(warning)") && $0.contains("DiffBackupStale test summary") },
+                "Slack got \(slack)")
+        #expect(!pager.contains { $0.contains("DiffBackupStale") }, "a warning never pages")
+    }
+
     // MARK: - Prometheus
 
     /// prometheus.yml with its paths and targets pointed at this test's files and servers.
