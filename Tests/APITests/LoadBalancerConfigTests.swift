@@ -54,6 +54,64 @@ import Testing
         #expect(broken.status != 0)
     }
 
+    @Test("nginx with the site in front of a ready and a not-ready server: an idempotent request the not-ready one answers 503 is retried on the other (every answer 200); /api/metrics stays inside")
+    func nginxLive() async throws {
+        let pool = try await TestEnvironment.shared.database("lb-nginx").pool(size: 2)
+        let ready = try LiveAPI.start(pool: pool)
+        let nowhere = ConnectionPool(configuration: .init(url: "postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"), size: 1)
+        let notReady = try LiveAPI.start(pool: nowhere)
+        defer { Task { await ready.close(); await notReady.close() } }
+        let token = try await ready.token(.operator)
+        #expect(try await notReady.get("/api/compliance/worm-status", token).status == 503)
+
+        let dir = try Self.scratch("nginx-live")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = try TestCluster.freePort()
+        let site = try Self.read("deploy/nginx/immoflow-compliance.conf")
+            .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
+            .replacingOccurrences(of: "server 127.0.0.1:8080 max_fails=3 fail_timeout=10s;",
+                                  with: "server 127.0.0.1:\(ready.server.port) max_fails=3 fail_timeout=10s;")
+            .replacingOccurrences(of: "# server 10.0.0.12:8080 max_fails=3 fail_timeout=10s;",
+                                  with: "server 127.0.0.1:\(notReady.server.port) max_fails=3 fail_timeout=10s;")
+            .replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
+            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
+        #expect(site.contains("server 127.0.0.1:\(notReady.server.port)"))
+        try site.write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
+        // one process (no master/worker split), so the test stops exactly what it started, by PID
+        try "pid \(dir)/nginx.pid;\nerror_log \(dir)/error.log;\ndaemon off;\nmaster_process off;\nevents {}\nhttp {\n    access_log off;\n    include \(dir)/site.conf;\n}\n"
+            .write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
+        let cert = try await Blocking.run {
+            try ProcessRunner.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+                                   "-days", "1", "-subj", "/CN=test"])
+        }
+        #expect(cert.status == 0)
+        let nginx = try ProcessRunner.spawn(["/usr/sbin/nginx", "-p", dir, "-c", dir + "/nginx.conf"], logPath: dir + "/nginx.out")
+        defer {
+            kill(nginx, SIGKILL)   // SIGKILL: a child of the test process inherits its blocked SIGTERM
+            var status: Int32 = 0
+            waitpid(nginx, &status, 0)
+        }
+        func get(_ path: String, _ token: String? = nil) async throws -> Int {
+            let out = try await Blocking.run {
+                try ProcessRunner.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
+                                      + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + ["https://127.0.0.1:\(port)\(path)"])
+            }
+            return Int(out.stdout) ?? 0
+        }
+        var started = false
+        for _ in 0..<40 where !started {
+            try await Task.sleep(for: .milliseconds(250))
+            started = (try? await get("/health")) == 200
+        }
+        let log = (try? String(contentsOfFile: dir + "/error.log", encoding: .utf8)) ?? ""
+        #expect(started, "nginx did not start: \(log.suffix(1500))")
+        guard started else { return }
+        var statuses: [Int] = []
+        for _ in 0..<10 { statuses.append(try await get("/api/compliance/worm-status", token)) }
+        #expect(statuses.allSatisfy { $0 == 200 }, "round robin reached the not-ready server and was not retried: \(statuses)")
+        #expect(try await get("/api/metrics") == 404)
+    }
+
     @Test("haproxy -c accepts haproxy.cfg; readiness is the check (/health/ready, 200), fall 3 / rise 2 / inter 5s")
     func haproxySyntax() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy") else {
