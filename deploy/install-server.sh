@@ -69,5 +69,6 @@ next (docs/operations.md):
   2. DATABASE_URL=postgresql://immoflow_owner@localhost/immoflow $PREFIX/bin/immoflow-compliance migrate
   3. psql postgresql://immoflow_owner@localhost/immoflow -f $PREFIX/share/immoflow-compliance/postgresql/grants.sql
   4. fill in /etc/immoflow-compliance/server.env, then: systemctl start immoflow-compliance
-  5. $PREFIX/bin/immoflow-compliance audit public-key   (give auditors the public key of signing.pem)
+  5. IMMOFLOW_SIGNING_KEY_FILE=/etc/immoflow-compliance/signing.pem $PREFIX/bin/immoflow-compliance audit public-key
+     (the public key auditors verify packages with)
 NEXT
