@@ -51,6 +51,12 @@ import Testing
         let key = try await Blocking.run { try ProcessRunner.run(["openssl", "pkey", "-in", etc + "/signing.pem", "-noout", "-text"]) }
         #expect(key.status == 0 && key.stdout.contains("ED25519"), "\(key.stderr)")
         #expect(!first.stderr.contains(pepper.trimmingCharacters(in: .whitespacesAndNewlines)), "the pepper is never printed")
+        // the binary reads the key openssl made (the roles test also signs a package with it)
+        let publicKey = try await Blocking.run {
+            try ProcessRunner.run([prefix + "/bin/immoflow-compliance", "audit", "public-key"],
+                                  environment: ["PATH": "/usr/bin:/bin", "IMMOFLOW_SIGNING_KEY_FILE": etc + "/signing.pem"])
+        }
+        #expect(publicKey.status == 0 && publicKey.stdout.contains("BEGIN PUBLIC KEY"), "\(publicKey.stdout)\(publicKey.stderr)")
         // (that the installed binary migrates from its installed migrations: the roles test)
         // a second run keeps the secrets and the edited settings
         try "DATABASE_URL=edited\n".write(toFile: etc + "/server.env", atomically: true, encoding: .utf8)
