@@ -20,21 +20,38 @@ import Testing
         return dir
     }
 
+    /// A ready server and the same application over a database that is not there (/health 200,
+    /// /health/ready and every database-backed route 503).
+    static func servers(_ label: String) async throws -> (ready: LiveAPI, notReady: LiveAPI) {
+        let ready = try LiveAPI.start(pool: try await TestEnvironment.shared.database(label).pool(size: 2))
+        let nowhere = ConnectionPool(configuration: .init(url: "postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"), size: 1)
+        return (ready, try LiveAPI.start(pool: nowhere))
+    }
+
+    /// A throwaway self-signed certificate in `dir` (cert.pem, key.pem).
+    static func certificate(in dir: String) async throws {
+        let cert = try await Blocking.run {
+            try ProcessRunner.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+                                   "-days", "1", "-subj", "/CN=test"])
+        }
+        guard cert.status == 0 else { throw HarnessError("openssl req failed: \(cert.stderr)") }
+    }
+
+    /// The nginx site with its certificate paths pointed into `dir`.
+    static func site(_ text: String, certificatesIn dir: String) -> String {
+        text.replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
+            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
+    }
+
     @Test("nginx -t accepts the site (inside a minimal nginx.conf, with a throwaway certificate); passive checks and idempotent-only retries")
     func nginx() async throws {
         let dir = try Self.scratch("nginx")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let site = try Self.read("deploy/nginx/immoflow-compliance.conf")
-        try site.replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
-            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
-            .write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
+        try Self.site(site, certificatesIn: dir).write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
         try "pid \(dir)/nginx.pid;\nerror_log \(dir)/error.log;\nevents {}\nhttp {\n    access_log off;\n    include \(dir)/site.conf;\n}\n"
             .write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
-        let cert = try await Blocking.run {
-            try ProcessRunner.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
-                                   "-days", "1", "-subj", "/CN=test"])
-        }
-        #expect(cert.status == 0, "\(cert.stderr)")
+        try await Self.certificate(in: dir)
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
             throw HarnessError("nginx is not installed (apt-get install nginx; tools/test.sh installs it)")
         }
@@ -47,8 +64,7 @@ import Testing
         let directives = site.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: "\n")
         #expect(!directives.contains("non_idempotent"), "a POST (an export) is never retried on another server")
         // a broken copy is refused: the check is real
-        try (site.replacingOccurrences(of: "max_fails=3", with: "max_fails=three")).replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
-            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
+        try Self.site(site.replacingOccurrences(of: "max_fails=3", with: "max_fails=three"), certificatesIn: dir)
             .write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
         let broken = try await Blocking.run { try ProcessRunner.run(["/usr/sbin/nginx", "-t", "-p", dir, "-c", dir + "/nginx.conf"]) }
         #expect(broken.status != 0)
@@ -56,10 +72,7 @@ import Testing
 
     @Test("nginx with the site in front of a ready and a not-ready server: an idempotent request the not-ready one answers 503 is retried on the other (every answer 200); /api/metrics stays inside")
     func nginxLive() async throws {
-        let pool = try await TestEnvironment.shared.database("lb-nginx").pool(size: 2)
-        let ready = try LiveAPI.start(pool: pool)
-        let nowhere = ConnectionPool(configuration: .init(url: "postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"), size: 1)
-        let notReady = try LiveAPI.start(pool: nowhere)
+        let (ready, notReady) = try await Self.servers("lb-nginx")
         defer { Task { await ready.close(); await notReady.close() } }
         let token = try await ready.token(.operator)
         #expect(try await notReady.get("/api/compliance/worm-status", token).status == 503)
@@ -73,18 +86,12 @@ import Testing
                                   with: "server 127.0.0.1:\(ready.server.port) max_fails=3 fail_timeout=10s;")
             .replacingOccurrences(of: "# server 10.0.0.12:8080 max_fails=3 fail_timeout=10s;",
                                   with: "server 127.0.0.1:\(notReady.server.port) max_fails=3 fail_timeout=10s;")
-            .replacingOccurrences(of: "/etc/ssl/certs/immoflow-compliance.pem", with: dir + "/cert.pem")
-            .replacingOccurrences(of: "/etc/ssl/private/immoflow-compliance.key", with: dir + "/key.pem")
         #expect(site.contains("server 127.0.0.1:\(notReady.server.port)"))
-        try site.write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
+        try Self.site(site, certificatesIn: dir).write(toFile: dir + "/site.conf", atomically: true, encoding: .utf8)
         // one process (no master/worker split), so the test stops exactly what it started, by PID
         try "pid \(dir)/nginx.pid;\nerror_log \(dir)/error.log;\ndaemon off;\nmaster_process off;\nevents {}\nhttp {\n    access_log off;\n    include \(dir)/site.conf;\n}\n"
             .write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
-        let cert = try await Blocking.run {
-            try ProcessRunner.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
-                                   "-days", "1", "-subj", "/CN=test"])
-        }
-        #expect(cert.status == 0)
+        try await Self.certificate(in: dir)
         let nginx = try ProcessRunner.spawn(["/usr/sbin/nginx", "-p", dir, "-c", dir + "/nginx.conf"], logPath: dir + "/nginx.out")
         defer {
             kill(nginx, SIGKILL)   // SIGKILL: a child of the test process inherits its blocked SIGTERM
@@ -128,11 +135,7 @@ import Testing
 
     @Test("HAProxy with haproxy.cfg (faster timings) in front of a ready and a not-ready server: the not-ready one leaves the rotation, every request is answered 200, /api/metrics stays inside")
     func haproxyLive() async throws {
-        let pool = try await TestEnvironment.shared.database("lb").pool(size: 2)
-        let ready = try LiveAPI.start(pool: pool)
-        // the same application over a database that is not there: /health 200, /health/ready 503
-        let nowhere = ConnectionPool(configuration: .init(url: "postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"), size: 1)
-        let notReady = try LiveAPI.start(pool: nowhere)
+        let (ready, notReady) = try await Self.servers("lb")
         defer { Task { await ready.close(); await notReady.close() } }
         #expect(try await notReady.get("/health/ready", nil).status == 503)
 
