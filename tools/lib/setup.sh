@@ -2,7 +2,7 @@
 # Installs what is missing (as root), and starts/stops a throwaway PostgreSQL cluster that runs as
 # the `postgres` OS user (initdb and postgres refuse root).
 
-REQUIRED_PACKAGES="systemd libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml curl openssl openjdk-17-jre-headless prometheus-alertmanager nginx haproxy"
+REQUIRED_PACKAGES="systemd libpq-dev zlib1g-dev libssl-dev pkg-config postgresql pgbackrest gzip util-linux prometheus python3 python3-yaml curl openssl openjdk-17-jre-headless prometheus-alertmanager nginx haproxy python3-seccomp"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
