@@ -60,6 +60,14 @@ public enum ProcessRunner {
         return Outcome(status: exitStatus, stdout: stdout, stderr: stderr)
     }
 
+    /// Stops a program `spawn` started and reaps it. SIGKILL: a child of the test process inherits
+    /// its blocked SIGTERM (the process blocks it for its own signal handling), so SIGTERM may never land.
+    public static func kill(_ pid: pid_t) {
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
     /// Starts a program in the background with its output appended to `logPath`; returns its pid.
     public static func spawn(_ arguments: [String], environment: [String: String]? = nil,
                              logPath: String = "/dev/null", newSession: Bool = false) throws -> pid_t {

@@ -72,6 +72,17 @@ public final class RawHTTPClient: @unchecked Sendable {
         try await exchange(port: port, "GET \(target) HTTP/1.1\r\nHost: t\r\n\(headers)\r\n", timeout: 10)
     }
 
+    /// Polls `GET target` every 250 ms until it answers `status`, for up to `seconds`: whether a
+    /// server the test started is up.
+    public static func awaitStatus(port: Int, _ target: String, _ status: Int = 200, within seconds: Double = 20) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? await exchangeGET(port: port, target).status) == status { return true }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
     /// Runs blocking client work on a dedicated thread.
     public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await Blocking.run(body)

@@ -93,11 +93,7 @@ import Testing
             .write(toFile: dir + "/nginx.conf", atomically: true, encoding: .utf8)
         try await Self.certificate(in: dir)
         let nginx = try ProcessRunner.spawn(["/usr/sbin/nginx", "-p", dir, "-c", dir + "/nginx.conf"], logPath: dir + "/nginx.out")
-        defer {
-            kill(nginx, SIGKILL)   // SIGKILL: a child of the test process inherits its blocked SIGTERM
-            var status: Int32 = 0
-            waitpid(nginx, &status, 0)
-        }
+        defer { ProcessRunner.kill(nginx) }
         func get(_ path: String, _ token: String? = nil) async throws -> Int {
             let out = try await Blocking.run {
                 try ProcessRunner.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
@@ -150,11 +146,7 @@ import Testing
         #expect(config.contains("server app2 127.0.0.1:\(notReady.server.port) check") && config.contains("inter 100ms"))
         try config.write(toFile: dir + "/haproxy.cfg", atomically: true, encoding: .utf8)
         let pid = try ProcessRunner.spawn(["/usr/sbin/haproxy", "-db", "-f", dir + "/haproxy.cfg"], logPath: dir + "/haproxy.log")
-        defer {
-            kill(pid, SIGKILL)   // SIGKILL: a child of the test process inherits its blocked SIGTERM
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
+        defer { ProcessRunner.kill(pid) }
         // app2 fails three checks 100 ms apart: out within a second or two
         var answered: [Int] = []
         let deadline = Date().addingTimeInterval(20)

@@ -318,18 +318,8 @@ import Testing
         try config.write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
         let alertmanager = try ProcessRunner.spawn(["prometheus-alertmanager", "--config.file=\(dir)/alertmanager.yml", "--storage.path=\(dir)/data",
                                                     "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="], logPath: dir + "/alertmanager.log")
-        defer {
-            for pid in [alertmanager, recorder] {   // SIGKILL: children of the test process inherit its blocked SIGTERM
-                kill(pid, SIGKILL)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
-        }
-        var up = false
-        for _ in 0..<80 where !up {
-            try await Task.sleep(for: .milliseconds(250))
-            up = (try? await RawHTTPClient.exchangeGET(port: port, "/-/ready").status) == 200
-        }
+        defer { ProcessRunner.kill(alertmanager); ProcessRunner.kill(recorder) }
+        let up = await RawHTTPClient.awaitStatus(port: port, "/-/ready")
         #expect(up, "Alertmanager did not start: \((try? String(contentsOfFile: dir + "/alertmanager.log", encoding: .utf8)) ?? "")")
         guard up else { return }
         for (name, severity) in [("BackupFailure", "critical"), ("DiffBackupStale", "warning")] {
@@ -412,14 +402,7 @@ import Testing
         let config = try Self.renderPrometheusConfig(into: dir, server: live.api.server.port, exporter: exporterPort, interval: "1s")
         let prometheus = try ProcessRunner.spawn(["prometheus", "--config.file=\(config)", "--storage.tsdb.path=\(dir)/data",
                                                   "--web.listen-address=127.0.0.1:\(prometheusPort)"], logPath: dir + "/prometheus.log")
-        defer {
-            // SIGKILL: a child spawned from the test process inherits its blocked SIGTERM.
-            for pid in [prometheus, exporter] {
-                kill(pid, SIGKILL)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
-        }
+        defer { ProcessRunner.kill(prometheus); ProcessRunner.kill(exporter) }
         func query(_ q: String) async throws -> [[String: Any]] {
             let target = "/api/v1/query?query=" + q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let r = try await RawHTTPClient.exchangeGET(port: prometheusPort, target)

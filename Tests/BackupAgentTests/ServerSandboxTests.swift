@@ -133,18 +133,8 @@ import Testing
                                                          spec: dir + "/spec.json", launcher: dir + "/launch.py"),
                                           environment: ["DATABASE_URL": db.url, "PATH": "/usr/bin:/bin"].merging(secrets) { $1 }, logPath: dir + "/server.log")
         var exited = false
-        defer {
-            if !exited {
-                kill(pid, SIGKILL)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
-        }
-        var up = false
-        for _ in 0..<80 where !up {
-            try await Task.sleep(for: .milliseconds(250))
-            up = (try? await RawHTTPClient.exchangeGET(port: port, "/health/ready").status) == 200
-        }
+        defer { if !exited { ProcessRunner.kill(pid) } }
+        let up = await RawHTTPClient.awaitStatus(port: port, "/health/ready")
         let log = { (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? "" }
         #expect(up, "the sandboxed server did not become ready: \(log().suffix(2000))")
         guard up else { return }
