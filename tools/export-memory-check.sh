@@ -11,13 +11,7 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-2000000}
 LIMIT_MIB=${LIMIT_MIB:-64}
 
-ensure_packages
-ensure_swift
-build_release
-ensure_time
-WORK=$(mktemp -d /tmp/immoflow-export-memory-XXXXXX)
-trap 'stop_cluster; rm -rf "$WORK"' EXIT
-start_cluster
+release_workspace export-memory
 make_signing_key
 migrated_database big
 log "loading $ROWS audit-log rows of one organization through the chain trigger ..."

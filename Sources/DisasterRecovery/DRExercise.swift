@@ -48,16 +48,12 @@ public struct DRExercise: Sendable {
         var steps: [ExerciseStep] = []
         for (path, must) in [("/health", "\"status\""), ("/health/ready", "\"up\""), ("/api/metrics", "immoflow_build_info")] {
             let url = "http://127.0.0.1:\(server.port)\(path)"
-            let answer: Result<WebRequest.Answer, ObjectStoreError>
-            do { answer = .success(try await OffPool.run { () throws(ObjectStoreError) in try WebRequest.send(url, timeout: 10) }) } catch {
-                answer = .failure(error)
-            }
-            switch answer {
-            case .success(let a) where a.status == 200 && String(decoding: a.body, as: UTF8.self).contains(must):
-                steps.append(ExerciseStep("GET \(path)", ok: true, "200, \(a.body.count) bytes"))
-            case .success(let a):
-                steps.append(ExerciseStep("GET \(path)", ok: false, "\(a.status): \(String(decoding: a.body.prefix(200), as: UTF8.self))"))
-            case .failure(let error):
+            do {
+                let a = try await OffPool.run { () throws(ObjectStoreError) in try WebRequest.send(url, timeout: 10) }
+                steps.append(a.status == 200 && String(decoding: a.body, as: UTF8.self).contains(must)
+                    ? ExerciseStep("GET \(path)", ok: true, "200, \(a.body.count) bytes")
+                    : ExerciseStep("GET \(path)", ok: false, "\(a.status): \(String(decoding: a.body.prefix(200), as: UTF8.self))"))
+            } catch {
                 steps.append(ExerciseStep("GET \(path)", ok: false, "\(error)"))
             }
         }
@@ -78,6 +74,7 @@ public struct DRExercise: Sendable {
                 org = first
             }
             let path = cluster.directory + "/exercise-package.tar.gz"
+            defer { unlink(path) }
             let request = ExportRequest(exportID: UUID().uuidString.lowercased(), organizationID: org, from: from, to: to, profile: nil,
                                         createdAt: Timestamp(Date()))
             let sink = try FileSink(path: path)
@@ -85,20 +82,15 @@ public struct DRExercise: Sendable {
                 .build(request) { try sink.write($0) }
             try sink.close()
             let pinned = key.publicKey
-            let verdict: Result<PackageReport, PackageVerifier.Unreadable>
-            do { verdict = .success(try await OffPool.run { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: pinned) }) } catch {
-                verdict = .failure(error)
-            }
-            unlink(path)
-            switch verdict {
-            case .success(let report) where report.valid:
-                return ExerciseStep("export", ok: true, "organization \(org), \(from.iso) to \(to.iso): \(built.size) bytes, "
-                    + "\(built.rows["audit_logs"] ?? 0) audit entries, verify-package valid")
-            case .success(let report):
-                return ExerciseStep("export", ok: false, "verify-package: \(report.findingCount) findings, first: \(report.findings.first?.description ?? "?")")
-            case .failure(let error):
+            let report: PackageReport
+            do { report = try await OffPool.run { () throws(PackageVerifier.Unreadable) in try PackageVerifier.verifyFile(path, pinned: pinned) } } catch {
                 return ExerciseStep("export", ok: false, "verify-package could not read the package: \(error.message)")
             }
+            guard report.valid else {
+                return ExerciseStep("export", ok: false, "verify-package: \(report.findingCount) findings, first: \(report.findings.first?.description ?? "?")")
+            }
+            return ExerciseStep("export", ok: true, "organization \(org), \(from.iso) to \(to.iso): \(built.size) bytes, "
+                + "\(built.rows["audit_logs"] ?? 0) audit entries, verify-package valid")
         } catch {
             return ExerciseStep("export", ok: false, "\(error)")
         }

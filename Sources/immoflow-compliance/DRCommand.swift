@@ -17,7 +17,7 @@ import Postgres
 struct DRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dr",
-        abstract: "Judge a restored database (dr check) or print a database's fingerprint (dr fingerprint).",
+        abstract: "Restores judged: check a restored database, run a restore test or the DR exercise, print a fingerprint.",
         subcommands: [Check.self, RestoreTestCommand.self, Exercise.self, Fingerprint.self])
 
     /// This build's newest migration (the schema a restored database should be at).
@@ -38,15 +38,24 @@ struct DRCommand: AsyncParsableCommand {
         return keys
     }
 
-    /// Writes report.json and report.md into `directory`.
-    static func write(_ report: DRReport, to directory: String) throws {
+    /// Writes report.json and report.md into `directory`; a failure names `command`.
+    static func write(json: CanonicalJSON, markdown: String, to directory: String, command: String) throws(CommandFailure) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try (report.json.text + "\n").write(toFile: directory + "/report.json", atomically: true, encoding: .utf8)
-            try report.markdown.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+            try (json.text + "\n").write(toFile: directory + "/report.json", atomically: true, encoding: .utf8)
+            try markdown.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
         } catch {
-            throw CommandFailure("dr: cannot write the report to \(directory): \(error.localizedDescription)")
+            throw CommandFailure("\(command): cannot write the report to \(directory): \(error.localizedDescription)")
         }
+    }
+
+    /// The evidence database the run is recorded in: DATABASE_URL, or none (said on stderr).
+    static func evidence(_ database: DatabaseOptions, _ command: String) throws -> ConnectionPool? {
+        guard (try? database.resolvedURL()) != nil else {
+            BackupCommand.note("\(command): no DATABASE_URL: the run is not recorded")
+            return nil
+        }
+        return try database.pool(size: 1, statementTimeout: .seconds(60)).0
     }
 
     struct Check: AsyncParsableCommand {
@@ -101,7 +110,7 @@ struct DRCommand: AsyncParsableCommand {
                 await pool.close()
                 throw CommandFailure("dr check", error, databaseURL: url)
             }
-            if let reportDirectory { try DRCommand.write(report, to: reportDirectory) }
+            if let reportDirectory { try DRCommand.write(json: report.json, markdown: report.markdown, to: reportDirectory, command: "dr check") }
             print(json ? report.json.text : report.markdown, terminator: json ? "\n" : "")
             if !report.ok { throw ExitCode(2) }
         }
@@ -136,17 +145,14 @@ struct DRCommand: AsyncParsableCommand {
             let keys = try DRCommand.keys(restore.publicKeyFiles)
             let latest = try DRCommand.latestMigration(restore.migrationsDir)
             let store = try AuditCommand.store()
-            var evidence: ConnectionPool?
-            if (try? database.resolvedURL()) != nil {
-                evidence = try database.pool(size: 1, statementTimeout: .seconds(60)).0
-            } else {
-                BackupCommand.note("dr restore-test: no DATABASE_URL: the test is not recorded")
-            }
+            let evidence = try DRCommand.evidence(database, "dr restore-test")
             let options = restore.options(set: set, targetTime: targetTime.flatMap { Timestamp(rfc3339: $0) }, keep: keep)
             let outcome = await RestoreTest(options: options, evidence: evidence, store: store, keys: keys, latestMigration: latest,
                                             host: BackupCommand.hostName).run()
             await evidence?.close()
-            if let reportDirectory, let report = outcome.report { try DRCommand.write(report, to: reportDirectory) }
+            if let reportDirectory, let report = outcome.report {
+                try DRCommand.write(json: report.json, markdown: report.markdown, to: reportDirectory, command: "dr restore-test")
+            }
             let durations = outcome.durations.map { "\($0.0.replacingOccurrences(of: "_seconds", with: "")) \(String(format: "%.1f", $0.1)) s" }.joined(separator: ", ")
             if json {
                 var members: [String: CanonicalJSON] = ["succeeded": .bool(outcome.succeeded), "label": outcome.label.map(CanonicalJSON.string) ?? .null,
@@ -195,12 +201,7 @@ struct DRCommand: AsyncParsableCommand {
             if let signing = try AuditCommand.signingKey() { key = signing } else {
                 do { key = try Ed25519PrivateKey.generate() } catch { throw CommandFailure("dr exercise: \(error.reason)") }
             }
-            var evidence: ConnectionPool?
-            if (try? database.resolvedURL()) != nil {
-                evidence = try database.pool(size: 1, statementTimeout: .seconds(60)).0
-            } else {
-                BackupCommand.note("dr exercise: no DATABASE_URL: the exercise is not recorded")
-            }
+            let evidence = try DRCommand.evidence(database, "dr exercise")
             let first = Timestamp(Date()).utcDate.firstOfMonth(addingMonths: -1)
             let exercise = DRExercise(key: key, organization: organization?.lowercased(), from: first, to: first.firstOfMonth(addingMonths: 1).adding(days: -1),
                                       generator: "immoflow-compliance \(BuildInfo.version)")
@@ -209,28 +210,22 @@ struct DRCommand: AsyncParsableCommand {
                                             host: BackupCommand.hostName).run(type: .drExercise, extra: { await exercise.steps($0) })
             await evidence?.close()
             let title = "DR exercise of stanza \(restore.stanza)"
-            do {
-                try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
-                try (outcome.json.text + "\n").write(toFile: reportDirectory + "/report.json", atomically: true, encoding: .utf8)
-                try outcome.markdown(title: title).write(toFile: reportDirectory + "/report.md", atomically: true, encoding: .utf8)
-            } catch {
-                BackupCommand.note("dr exercise: cannot write the report to \(reportDirectory): \(error.localizedDescription)")
+            // An unwritable report directory does not hide the outcome: it is printed and sent anyway.
+            do { try DRCommand.write(json: outcome.json, markdown: outcome.markdown(title: title), to: reportDirectory, command: "dr exercise") } catch {
+                BackupCommand.note(error.message)
             }
             print(outcome.markdown(title: title), terminator: "")
             if let webhook {
                 let body = Array(CanonicalJSON.object(["text": .string(outcome.summary(title: title))]).text.utf8)
-                let sent: Result<WebRequest.Answer, ObjectStoreError>
                 do {
-                    sent = .success(try await OffPool.run { () throws(ObjectStoreError) in
+                    let answer = try await OffPool.run { () throws(ObjectStoreError) in
                         try WebRequest.send(webhook, method: "POST", headers: [("Content-Type", "application/json")], body: body, timeout: 15)
-                    })
+                    }
+                    if !(200...299).contains(answer.status) {
+                        BackupCommand.note("dr exercise: the webhook answered \(answer.status): the report is in \(reportDirectory)")
+                    }
                 } catch {
-                    sent = .failure(error)
-                }
-                switch sent {
-                case .success(let a) where (200...299).contains(a.status): break
-                case .success(let a): BackupCommand.note("dr exercise: the webhook answered \(a.status): the report is in \(reportDirectory)")
-                case .failure(let error): BackupCommand.note("dr exercise: the webhook could not be reached (\(error)): the report is in \(reportDirectory)")
+                    BackupCommand.note("dr exercise: the webhook could not be reached (\(error)): the report is in \(reportDirectory)")
                 }
             }
             BackupCommand.note(outcome.summary(title: title))

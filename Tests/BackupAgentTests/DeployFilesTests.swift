@@ -8,7 +8,7 @@ import Testing
     static let root = URL(fileURLWithPath: TestEnvironment.migrationsDirectory).deletingLastPathComponent().path
 
     /// `systemd-analyze ARGUMENTS` (the systemd package; tools/test.sh installs it): a test that
-    /// needs it fails saying so when it is missing, it never skips the check.
+    /// needs it fails, saying so, when it is missing.
     static func systemdAnalyze(_ arguments: [String]) async throws -> ProcessRunner.Outcome {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
             throw HarnessError("systemd-analyze is not installed (apt-get install systemd; tools/test.sh installs it)")

@@ -13,13 +13,7 @@ cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-2000000}
 RUNS=${RUNS:-5}
 
-ensure_packages
-ensure_swift
-build_release
-ensure_time
-WORK=$(mktemp -d /tmp/immoflow-audit-bench-XXXXXX)
-trap 'stop_cluster; rm -rf "$WORK"' EXIT
-start_cluster
+release_workspace audit-bench
 PSQL="$(pg_bin)/psql"
 
 migrated_database small

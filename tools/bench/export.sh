@@ -17,13 +17,7 @@ cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-2000000}
 RUNS=${RUNS:-3}
 
-ensure_packages
-ensure_swift
-build_release
-ensure_time
-WORK=$(mktemp -d /tmp/immoflow-export-bench-XXXXXX)
-trap 'stop_cluster; rm -rf "$WORK"' EXIT
-start_cluster
+release_workspace export-bench
 make_signing_key
 PSQL="$(pg_bin)/psql"
 FROM=$(date -u -d '-13 months' +%Y-%m-01); TO=$(date -u +%F)

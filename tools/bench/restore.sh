@@ -17,13 +17,8 @@ RUNS=${RUNS:-3}
 MIN_GIB=${MIN_GIB:-1}
 AUDIT_ROWS=${AUDIT_ROWS:-2500000}
 
-ensure_packages
-ensure_swift
-build_release
-WORK=$(mktemp -d /var/tmp/immoflow-restore-bench-XXXXXX)
+release_workspace restore-bench /var/tmp
 chown postgres:postgres "$WORK"; chmod 700 "$WORK"
-trap 'stop_cluster; rm -rf "$WORK"' EXIT
-start_cluster
 PSQL="$(pg_bin)/psql"
 CONFIG=$WORK/pgbackrest.conf
 mkdir -p "$WORK"/{repo,log,lock,spool}

@@ -143,6 +143,20 @@ build_release() {
     BIN=$(swift build -c release --show-bin-path)/immoflow-compliance
 }
 
+# release_workspace NAME [PARENT]: what the release-build checks and benchmarks start with —
+# packages, the toolchain, the release build (BIN), /usr/bin/time, a work directory WORK
+# (PARENT/immoflow-NAME-XXXXXX, PARENT default /tmp) and a throwaway cluster; the cluster and
+# WORK go on exit.
+release_workspace() {
+    ensure_packages
+    ensure_swift
+    build_release
+    ensure_time
+    WORK=$(mktemp -d "${2:-/tmp}/immoflow-$1-XXXXXX")
+    trap 'stop_cluster; rm -rf "$WORK"' EXIT
+    start_cluster
+}
+
 # A throwaway token pepper in the cluster directory (removed with it), for `serve` and `token`.
 make_token_pepper() {
     head -c 48 /dev/urandom | base64 > "$CLUSTER_DIR/token-pepper"
